@@ -1,0 +1,46 @@
+//! Environment variables: the real environment over `.env` files, which never override
+//! it (Prisma 6 `.env` loading, §8.3). The process environment itself is never changed.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str)
+    }
+
+    /// Adds the variables of a `.env` file that are not set yet. `${VAR}` expands.
+    pub fn load_file(&mut self, path: &Path) -> Result<bool, String> {
+        let iter = match dotenvy::from_path_iter(path) {
+            Ok(iter) => iter,
+            Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(false)
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        for item in iter {
+            let (k, v) = item.map_err(|e| format!("{}: {e}", path.display()))?;
+            self.vars.entry(k).or_insert(v);
+        }
+        Ok(true)
+    }
+
+    /// Whether a variable is set to something other than `""` or `"0"` (Prisma's test for
+    /// `PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK`).
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(self.get(key), Some(v) if !v.is_empty() && v != "0")
+    }
+}

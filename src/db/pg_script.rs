@@ -1,0 +1,126 @@
+//! Running a migration script through libpq directly (pq-sys), because Diesel exposes
+//! neither SQLSTATE nor the other error fields Prisma reports in P3018
+//! (implementation-notes §4b). The whole file goes out as one `PQexec` simple query, which
+//! PostgreSQL runs as one implicit transaction, exactly as Prisma sends it (§4.6).
+
+use super::pg_error::DbErrorReport;
+use pq_sys as pq;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_int, c_void};
+
+pub struct ScriptConnection {
+    conn: *mut pq::PGconn,
+}
+
+/// Why a script did not run.
+pub enum ScriptError {
+    /// The server reported an error.
+    Database(Box<DbErrorReport>),
+    /// No server error: the connection broke, or the script cannot be sent.
+    Other(String),
+}
+
+unsafe extern "C" fn ignore_notice(_arg: *mut c_void, _res: *const pq::PGresult) {}
+
+fn cstr_field(res: *const pq::PGresult, code: u8) -> Option<String> {
+    // SAFETY: res is a live result; libpq returns NULL or a NUL-terminated string owned by it.
+    let p = unsafe { pq::PQresultErrorField(res, c_int::from(code)) };
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: non-null pointer to a NUL-terminated string valid until PQclear.
+        Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+}
+
+impl ScriptConnection {
+    /// Opens the connection; `setup` runs first (the `search_path`). Errors carry libpq's text.
+    pub fn open(conninfo: &str, setup: &str) -> Result<ScriptConnection, String> {
+        let c = CString::new(conninfo).map_err(|_| "connection string contains a NUL byte")?;
+        // SAFETY: c is a valid C string; PQconnectdb always returns a handle (or NULL on OOM).
+        let conn = unsafe { pq::PQconnectdb(c.as_ptr()) };
+        if conn.is_null() {
+            return Err("out of memory".to_owned());
+        }
+        let me = ScriptConnection { conn };
+        // SAFETY: conn is a live handle.
+        if unsafe { pq::PQstatus(conn) } != pq::ConnStatusType::CONNECTION_OK {
+            return Err(me.last_error());
+        }
+        // libpq's default notice processor prints to stderr; Prisma shows no notices.
+        // SAFETY: conn is live; the receiver ignores its arguments.
+        unsafe { pq::PQsetNoticeReceiver(conn, Some(ignore_notice), std::ptr::null_mut()) };
+        me.execute(setup).map_err(|e| match e {
+            ScriptError::Database(r) => r.message,
+            ScriptError::Other(m) => m,
+        })?;
+        Ok(me)
+    }
+
+    fn last_error(&self) -> String {
+        // SAFETY: conn is live; the message is owned by libpq.
+        let p = unsafe { pq::PQerrorMessage(self.conn) };
+        if p.is_null() {
+            return String::new();
+        }
+        // SAFETY: NUL-terminated string owned by the connection.
+        unsafe { CStr::from_ptr(p) }
+            .to_string_lossy()
+            .trim_end()
+            .to_owned()
+    }
+
+    /// Sends `script` as one simple query.
+    pub fn execute(&self, script: &str) -> Result<(), ScriptError> {
+        let sql = CString::new(script).map_err(|_| {
+            ScriptError::Other("the migration script contains a NUL byte".to_owned())
+        })?;
+        // SAFETY: conn is live and sql a valid C string.
+        let res = unsafe { pq::PQexec(self.conn, sql.as_ptr()) };
+        if res.is_null() {
+            return Err(ScriptError::Other(self.last_error()));
+        }
+        // SAFETY: res is a live result until PQclear below.
+        let status = unsafe { pq::PQresultStatus(res) };
+        let outcome = match status {
+            pq::ExecStatusType::PGRES_COMMAND_OK
+            | pq::ExecStatusType::PGRES_TUPLES_OK
+            | pq::ExecStatusType::PGRES_EMPTY_QUERY => Ok(()),
+            _ => match cstr_field(res, pq::PG_DIAG_SQLSTATE) {
+                Some(code) => Err(ScriptError::Database(Box::new(DbErrorReport {
+                    severity: cstr_field(res, pq::PG_DIAG_SEVERITY).unwrap_or_default(),
+                    severity_nonlocalized: cstr_field(res, pq::PG_DIAG_SEVERITY_NONLOCALIZED),
+                    code,
+                    message: cstr_field(res, pq::PG_DIAG_MESSAGE_PRIMARY).unwrap_or_default(),
+                    detail: cstr_field(res, pq::PG_DIAG_MESSAGE_DETAIL),
+                    hint: cstr_field(res, pq::PG_DIAG_MESSAGE_HINT),
+                    position: cstr_field(res, pq::PG_DIAG_STATEMENT_POSITION)
+                        .and_then(|p| p.parse().ok()),
+                    internal_position: cstr_field(res, pq::PG_DIAG_INTERNAL_POSITION)
+                        .and_then(|p| p.parse().ok()),
+                    internal_query: cstr_field(res, pq::PG_DIAG_INTERNAL_QUERY),
+                    where_: cstr_field(res, pq::PG_DIAG_CONTEXT),
+                    schema: cstr_field(res, pq::PG_DIAG_SCHEMA_NAME),
+                    table: cstr_field(res, pq::PG_DIAG_TABLE_NAME),
+                    column: cstr_field(res, pq::PG_DIAG_COLUMN_NAME),
+                    datatype: cstr_field(res, pq::PG_DIAG_DATATYPE_NAME),
+                    constraint: cstr_field(res, pq::PG_DIAG_CONSTRAINT_NAME),
+                    file: cstr_field(res, pq::PG_DIAG_SOURCE_FILE),
+                    line: cstr_field(res, pq::PG_DIAG_SOURCE_LINE).and_then(|p| p.parse().ok()),
+                    routine: cstr_field(res, pq::PG_DIAG_SOURCE_FUNCTION),
+                }))),
+                None => Err(ScriptError::Other(self.last_error())),
+            },
+        };
+        // SAFETY: res came from PQexec and is cleared once.
+        unsafe { pq::PQclear(res) };
+        outcome
+    }
+}
+
+impl Drop for ScriptConnection {
+    fn drop(&mut self) {
+        // SAFETY: conn came from PQconnectdb and is finished once.
+        unsafe { pq::PQfinish(self.conn) };
+    }
+}

@@ -1,0 +1,438 @@
+//! Prisma connection URLs: parsing, translation to libpq, the header line, masking.
+//!
+//! Prisma's engine parses URLs with the `url` crate (WHATWG) and quaint
+//! (`prisma-migrate.md` §9); so do we, so that malformed URLs fail with the same
+//! P1013 details (`invalid port number`, …).
+
+use crate::error::{Error, Result};
+use url::Url;
+
+/// Database families prismig speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Postgres,
+    Sqlite,
+    Mysql,
+}
+
+impl Provider {
+    /// The value Prisma writes into `migration_lock.toml` (§3.4).
+    pub fn lock_name(self) -> &'static str {
+        match self {
+            Provider::Postgres => "postgresql",
+            Provider::Sqlite => "sqlite",
+            Provider::Mysql => "mysql",
+        }
+    }
+
+    /// The name in the `Datasource` header (§8.4).
+    pub fn pretty(self) -> &'static str {
+        match self {
+            Provider::Postgres => "PostgreSQL",
+            Provider::Sqlite => "SQLite",
+            Provider::Mysql => "MySQL",
+        }
+    }
+
+    /// From a schema `provider = "…"` value.
+    pub fn from_schema(value: &str) -> Option<Provider> {
+        match value {
+            "postgresql" | "postgres" => Some(Provider::Postgres),
+            "sqlite" => Some(Provider::Sqlite),
+            "mysql" => Some(Provider::Mysql),
+            _ => None,
+        }
+    }
+
+    /// From a URL scheme, for when there is no schema file.
+    pub fn from_url(url: &str) -> Option<Provider> {
+        let lower = url.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Some(Provider::Postgres)
+        } else if lower.starts_with("file:") {
+            Some(Provider::Sqlite)
+        } else if lower.starts_with("mysql") {
+            Some(Provider::Mysql)
+        } else {
+            None
+        }
+    }
+}
+
+/// A parsed PostgreSQL URL, with Prisma's parameters separated from libpq's.
+#[derive(Debug, Clone)]
+pub struct PgUrl {
+    /// Host from the URL authority (IPv6 brackets kept), if any.
+    host: Option<String>,
+    /// `host` query parameter: overrides the URL host; a path is a Unix-socket directory.
+    host_param: Option<String>,
+    port: Option<u16>,
+    user: String,
+    password: Option<String>,
+    /// Database name as written in the URL (not percent-decoded), as Prisma prints it.
+    db_raw: String,
+    /// Percent-decoded database name, as libpq and the server see it.
+    db: String,
+    schema: String,
+    /// Parameters passed through to libpq.
+    passthrough: Vec<(String, String)>,
+    connect_timeout: u64,
+    pgbouncer: bool,
+}
+
+/// Parameters Prisma understands that libpq would reject: stripped (§9).
+const PRISMA_ONLY: &[&str] = &[
+    "schema",
+    "connection_limit",
+    "pool_timeout",
+    "pgbouncer",
+    "statement_cache_size",
+    "max_connection_lifetime",
+    "max_idle_connection_lifetime",
+    "single_use_connections",
+    "socket_timeout",
+    "sslaccept",
+    "sslidentity",
+    "connect_timeout",
+    "sslmode",
+    "sslcert",
+    "host",
+];
+
+/// Parameters libpq accepts with the same meaning: passed through.
+const PASSTHROUGH: &[&str] = &[
+    "application_name",
+    "options",
+    "channel_binding",
+    "sslpassword",
+    "sslkey",
+    "sslrootcert",
+    "target_session_attrs",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "gssencmode",
+    "krbsrvname",
+    "sslcompression",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+];
+
+fn invalid(details: impl Into<String>) -> Error {
+    Error::InvalidUrl {
+        details: details.into(),
+    }
+}
+
+fn decode(s: &str) -> String {
+    percent_decode(s)
+}
+
+/// Percent-decoding as the `url` crate does it for userinfo: a stray `%` is kept, and
+/// invalid UTF-8 keeps the raw text.
+fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+}
+
+impl PgUrl {
+    pub fn parse(raw: &str) -> Result<PgUrl> {
+        let url = Url::parse(raw).map_err(|e| invalid(e.to_string()))?;
+        match url.scheme() {
+            "postgres" | "postgresql" => {}
+            _ => return Err(invalid("The scheme is not recognized")),
+        }
+        let mut schema = None;
+        let mut host_param = None;
+        let mut connect_timeout = 5;
+        let mut pgbouncer = false;
+        let mut passthrough = Vec::new();
+        let mut sslmode = None;
+        let mut sslaccept_strict = false;
+        for (k, v) in url.query_pairs() {
+            let (k, v) = (k.into_owned(), v.into_owned());
+            match k.as_str() {
+                "schema" => schema = Some(v),
+                "host" => host_param = Some(v),
+                "connect_timeout" => {
+                    connect_timeout = v
+                        .parse()
+                        .map_err(|_| invalid("invalid digit found in string"))?
+                }
+                "connection_limit" | "statement_cache_size" | "socket_timeout" | "pool_timeout" => {
+                    v.parse::<u64>()
+                        .map_err(|_| invalid("invalid digit found in string"))?;
+                }
+                "pgbouncer" => {
+                    pgbouncer = v
+                        .parse::<bool>()
+                        .map_err(|_| invalid("provided string was not `true` or `false`"))?
+                }
+                // Prisma accepts only disable/prefer/require; anything else means prefer.
+                "sslmode" => {
+                    sslmode = Some(match v.as_str() {
+                        "disable" | "require" => v,
+                        _ => "prefer".to_owned(),
+                    })
+                }
+                "sslaccept" => sslaccept_strict = v != "accept_invalid_certs",
+                // Prisma's sslcert is the CA root certificate: libpq calls it sslrootcert.
+                "sslcert" => passthrough.push(("sslrootcert".to_owned(), v)),
+                k if PASSTHROUGH.contains(&k) => passthrough.push((k.to_owned(), v)),
+                k if PRISMA_ONLY.contains(&k) => {}
+                // Prisma ignores unknown parameters; libpq would reject them.
+                _ => {}
+            }
+        }
+        let has_ca = passthrough.iter().any(|(k, _)| k == "sslrootcert");
+        let mode = match sslmode.as_deref() {
+            Some("disable") => "disable",
+            _ if sslaccept_strict => {
+                // Prisma verifies against the system roots when no CA file is given.
+                if !has_ca {
+                    passthrough.push(("sslrootcert".to_owned(), "system".to_owned()));
+                }
+                "verify-full"
+            }
+            Some("require") => "require",
+            _ => "prefer",
+        };
+        passthrough.push(("sslmode".to_owned(), mode.to_owned()));
+
+        let host = url.host_str().filter(|h| !h.is_empty()).map(str::to_owned);
+        let path = url.path();
+        let db_raw = path
+            .strip_prefix('/')
+            .unwrap_or(path)
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let db = if db_raw.is_empty() {
+            "postgres".to_owned()
+        } else {
+            decode(&db_raw)
+        };
+        let user = if url.username().is_empty() {
+            String::new()
+        } else {
+            decode(url.username())
+        };
+        Ok(PgUrl {
+            host,
+            host_param,
+            port: url.port(),
+            user,
+            password: url.password().map(decode),
+            db_raw,
+            db,
+            schema: schema.unwrap_or_else(|| "public".to_owned()),
+            passthrough,
+            connect_timeout,
+            pgbouncer,
+        })
+    }
+
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// The database name as the server knows it.
+    pub fn database(&self) -> &str {
+        &self.db
+    }
+
+    /// The database name as Prisma prints it (as written in the URL).
+    pub fn database_display(&self) -> &str {
+        if self.db_raw.is_empty() {
+            "postgres"
+        } else {
+            &self.db_raw
+        }
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    pub fn pgbouncer(&self) -> bool {
+        self.pgbouncer
+    }
+
+    /// `host:port` or `host` as in the `Datasource` header (§8.4).
+    pub fn header_location(&self) -> String {
+        let host = self.host.clone().unwrap_or_default();
+        if host.starts_with('/') || host.starts_with("./") || host.starts_with("../") {
+            return format!("unix:{host}");
+        }
+        match self.port {
+            Some(p) => format!("{host}:{p}"),
+            None => host,
+        }
+    }
+
+    /// `host:port` as in P1001 texts: the `host` parameter first, default port 5432.
+    pub fn error_location(&self) -> String {
+        let host = self
+            .host_param
+            .clone()
+            .or_else(|| self.host.clone())
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
+            .unwrap_or_else(|| "localhost".to_owned());
+        format!("{host}:{}", self.port.unwrap_or(5432))
+    }
+
+    /// A copy pointing at another database (for `CREATE DATABASE` through an admin database).
+    pub fn with_database(&self, db: &str) -> PgUrl {
+        let mut other = self.clone();
+        other.db = db.to_owned();
+        other.db_raw = db.to_owned();
+        other
+    }
+
+    /// libpq `key=value` connection string. Holds the password: never print it.
+    pub fn conninfo(&self) -> String {
+        let mut parts: Vec<(String, String)> = Vec::new();
+        let host = self
+            .host_param
+            .clone()
+            .or_else(|| {
+                self.host
+                    .as_ref()
+                    .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
+            })
+            .unwrap_or_else(|| "localhost".to_owned());
+        parts.push(("host".into(), host));
+        parts.push(("port".into(), self.port.unwrap_or(5432).to_string()));
+        if !self.user.is_empty() {
+            parts.push(("user".into(), self.user.clone()));
+        }
+        if let Some(p) = &self.password {
+            parts.push(("password".into(), p.clone()));
+        }
+        parts.push(("dbname".into(), self.db.clone()));
+        if self.connect_timeout > 0 {
+            parts.push(("connect_timeout".into(), self.connect_timeout.to_string()));
+        }
+        parts.extend(self.passthrough.iter().cloned());
+        if !self
+            .passthrough
+            .iter()
+            .any(|(k, _)| k == "application_name")
+        {
+            parts.push(("application_name".into(), "prismig".into()));
+        }
+        parts
+            .iter()
+            .map(|(k, v)| format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Replace the password of any URL-looking string with `****`, for messages.
+pub fn mask(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Quote an identifier for PostgreSQL (`"a""b"`).
+pub fn quote_ident(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_prisma_parameters_and_strips_them() {
+        let u = PgUrl::parse(
+            "postgresql://u:p%40ss@127.0.0.1:5433/my%64b?schema=custom&connection_limit=5&pgbouncer=true&application_name=a+b",
+        )
+        .unwrap();
+        assert_eq!(u.schema(), "custom");
+        assert_eq!(u.database(), "mydb");
+        assert_eq!(u.database_display(), "my%64b");
+        assert_eq!(u.password(), Some("p@ss"));
+        assert!(u.pgbouncer());
+        let ci = u.conninfo();
+        assert!(ci.contains("dbname='mydb'"), "{ci}");
+        assert!(ci.contains("application_name='a b'"), "{ci}");
+        assert!(!ci.contains("schema"), "{ci}");
+        assert!(ci.contains("connect_timeout='5'"), "{ci}");
+    }
+
+    #[test]
+    fn header_and_error_locations() {
+        let u = PgUrl::parse("postgresql://postgres@127.0.0.1:5432/db").unwrap();
+        assert_eq!(u.header_location(), "127.0.0.1:5432");
+        let u = PgUrl::parse("postgresql://postgres@localhost/db?host=/var/run/x").unwrap();
+        assert_eq!(u.header_location(), "localhost");
+        assert_eq!(u.error_location(), "/var/run/x:5432");
+        let u = PgUrl::parse("postgresql://postgres@[::1]:5432/db").unwrap();
+        assert_eq!(u.error_location(), "::1:5432");
+        let u = PgUrl::parse("postgresql://postgres@h/").unwrap();
+        assert_eq!(u.database_display(), "postgres");
+    }
+
+    #[test]
+    fn malformed_urls_are_p1013() {
+        let e = PgUrl::parse("postgresql://x@127.0.0.1:99999/y").unwrap_err();
+        assert_eq!(e.code(), "P1013");
+        assert!(e
+            .to_string()
+            .contains("invalid port number in database URL"));
+        let e = PgUrl::parse("postgresql://x@h/y?connect_timeout=abc").unwrap_err();
+        assert_eq!(e.code(), "P1013");
+    }
+
+    #[test]
+    fn conninfo_quotes_values() {
+        let u = PgUrl::parse("postgresql://o%27neil:a%5Cb%27c@h/d").unwrap();
+        let ci = u.conninfo();
+        assert!(ci.contains(r"user='o\'neil'"), "{ci}");
+        assert!(ci.contains(r"password='a\\b\'c'"), "{ci}");
+    }
+
+    #[test]
+    fn mask_hides_passwords() {
+        assert_eq!(
+            mask("postgresql://u:secret@h:5432/d"),
+            "postgresql://u:****@h:5432/d"
+        );
+        assert_eq!(mask("postgresql://u@h/d"), "postgresql://u@h/d");
+    }
+
+    #[test]
+    fn quote_ident_doubles_quotes() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+}

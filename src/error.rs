@@ -1,0 +1,220 @@
+//! Every expected failure, with its Prisma error code (or ours where Prisma has none),
+//! its exact message, how it is rendered and the exit code. Bugs panic instead.
+//!
+//! Texts are those of `prisma-migrate.md` §7.2 (current templates, Prisma ≥ 6.7).
+
+use std::fmt;
+
+/// Exit codes, documented in ARCHITECTURE.md. Prisma uses 1 for every failure.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILURE: u8 = 1;
+    /// SIGINT, as Prisma (130 = 128 + 2).
+    pub const INTERRUPTED: u8 = 130;
+    /// SIGTERM (143 = 128 + 15).
+    pub const TERMINATED: u8 = 143;
+}
+
+/// How the CLI prints an error (§7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// `Error: P1001: <message>` — connection probe errors.
+    Connection,
+    /// `Error: P3018\n\n<message>\n\n` — schema-engine errors with a code.
+    Engine,
+    /// `Error: <message>` — CLI-level errors Prisma prints without a code.
+    Plain,
+    /// `Error: PM####: <message>` — prismig's own errors.
+    Own,
+    /// Printed as is, without `Error: ` (help and flag errors).
+    Bare,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Authentication failed against database server, the provided database credentials for `{user}` are not valid.\n\nPlease make sure to provide valid database credentials for the database server at the configured address.")]
+    AuthenticationFailed { user: String },
+
+    #[error("Can't reach database server at `{location}`\n\nPlease make sure your database server is running at `{location}`.")]
+    Unreachable { location: String },
+
+    #[error("The database server was reached but timed out.\n\nPlease try again.\n\nPlease make sure your database server is running at the configured address.\n\nContext: {context}\n")]
+    Timeout { context: String },
+
+    #[error("Database `{name}` does not exist")]
+    DatabaseDoesNotExist { name: String },
+
+    #[error("User was denied access on the database `{database}`")]
+    AccessDenied { database: String },
+
+    #[error("Error opening a TLS connection: {message}")]
+    Tls { message: String },
+
+    #[error("The provided database string is invalid. {details} in database URL. Please refer to the documentation in https://www.prisma.io/docs/reference/database-reference/connection-urls for constructing a correct connection string. In some cases, certain characters must be escaped. Please check the string for any illegal characters.")]
+    InvalidUrl { details: String },
+
+    #[error("Server has closed the connection.")]
+    ConnectionClosed,
+
+    #[error("Failed to create database: {error}")]
+    DatabaseCreationFailed { error: String },
+
+    #[error("The `{name}` database is a system database, it should not be altered with prisma migrate. Please connect to another database.")]
+    SystemDatabase { name: String },
+
+    #[error("The database schema is not empty. Read more about how to baseline an existing production database: https://pris.ly/d/migrate-baseline")]
+    SchemaNotEmpty,
+
+    #[error("The migration `{name}` is already recorded as applied in the database.")]
+    AlreadyApplied { name: String },
+
+    #[error("migrate found failed migrations in the target database, new migrations will not be applied. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n{details}")]
+    FailedMigrations { details: String },
+
+    #[error("Migration `{name}` cannot be rolled back because it was never applied to the database. Hint: did you pass in the whole migration name? (example: \"20201207184859_initial_migration\")")]
+    NeverApplied { name: String },
+
+    #[error("Migration `{name}` cannot be rolled back because it is not in a failed state.")]
+    NotFailed { name: String },
+
+    #[error("Could not find the migration file at {path}. Please delete the directory or restore the migration file.")]
+    MigrationFileNotFound { path: String },
+
+    #[error("The migration {name} could not be found. Please make sure that the migration exists, and that you included the whole name of the directory. (example: \"20201207184859_initial_migration\")")]
+    MigrationNotFound { name: String },
+
+    #[error("A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: {name}\n\nDatabase error code: {code}\n\nDatabase error:\n{error}\n")]
+    ApplyFailed {
+        name: String,
+        code: String,
+        error: String,
+    },
+
+    #[error("The datasource provider `{provider}` specified in your schema does not match the one specified in the migration_lock.toml, `{expected}`. Please remove your current migration directory and start a new migration history with prisma migrate dev. Read more: https://pris.ly/d/migrate-provider-switch")]
+    ProviderMismatch { provider: String, expected: String },
+
+    /// P1012, printed as Prisma's `GetConfigError` block (§7.3).
+    #[error("{message}")]
+    SchemaValidation { message: String },
+
+    /// The schema engine's code-less invariant error (§6.3 step 3).
+    #[error("Invariant violation: called markMigrationRolledBack on a database without migrations table.")]
+    RollbackWithoutTable,
+
+    /// Prisma's CLI-level errors: exact texts, no code (§7.3, §6.1).
+    #[error("{0}")]
+    Cli(String),
+
+    /// Flag errors (printed without `Error: `).
+    #[error("{0}")]
+    Usage(String),
+
+    /// A database error during bookkeeping: Prisma reports those without a code.
+    #[error("{0}")]
+    Database(String),
+
+    /// prismig's own errors, with our codes.
+    #[error("{message}")]
+    Own { code: &'static str, message: String },
+
+    #[error("interrupted")]
+    Interrupted { signal: i32 },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The stable code: Prisma's P-code where Prisma has one, else ours (`PM####`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::AuthenticationFailed { .. } => "P1000",
+            Error::Unreachable { .. } => "P1001",
+            Error::Timeout { .. } => "P1002",
+            Error::DatabaseDoesNotExist { .. } => "P1003",
+            Error::AccessDenied { .. } => "P1010",
+            Error::Tls { .. } => "P1011",
+            Error::InvalidUrl { .. } => "P1013",
+            Error::ConnectionClosed => "P1017",
+            Error::DatabaseCreationFailed { .. } => "P3000",
+            Error::SystemDatabase { .. } => "P3004",
+            Error::SchemaNotEmpty => "P3005",
+            Error::AlreadyApplied { .. } => "P3008",
+            Error::FailedMigrations { .. } => "P3009",
+            Error::NeverApplied { .. } => "P3011",
+            Error::NotFailed { .. } => "P3012",
+            Error::MigrationFileNotFound { .. } => "P3015",
+            Error::MigrationNotFound { .. } => "P3017",
+            Error::ApplyFailed { .. } => "P3018",
+            Error::ProviderMismatch { .. } => "P3019",
+            Error::SchemaValidation { .. } => "P1012",
+            Error::RollbackWithoutTable => "PM3011",
+            Error::Cli(_) => "PM1012",
+            Error::Usage(_) => "PM0001",
+            Error::Database(_) => "PM2000",
+            Error::Own { code, .. } => code,
+            Error::Interrupted { .. } => "PM0130",
+        }
+    }
+
+    pub fn rendering(&self) -> Rendering {
+        match self {
+            Error::AuthenticationFailed { .. }
+            | Error::Unreachable { .. }
+            | Error::DatabaseDoesNotExist { .. }
+            | Error::AccessDenied { .. }
+            | Error::Tls { .. }
+            | Error::InvalidUrl { .. }
+            | Error::ConnectionClosed
+            | Error::DatabaseCreationFailed { .. } => Rendering::Connection,
+            Error::Timeout { .. }
+            | Error::SystemDatabase { .. }
+            | Error::SchemaNotEmpty
+            | Error::AlreadyApplied { .. }
+            | Error::FailedMigrations { .. }
+            | Error::NeverApplied { .. }
+            | Error::NotFailed { .. }
+            | Error::MigrationFileNotFound { .. }
+            | Error::MigrationNotFound { .. }
+            | Error::ApplyFailed { .. }
+            | Error::ProviderMismatch { .. } => Rendering::Engine,
+            Error::SchemaValidation { .. }
+            | Error::RollbackWithoutTable
+            | Error::Cli(_)
+            | Error::Database(_) => Rendering::Plain,
+            Error::Own { .. } => Rendering::Own,
+            Error::Usage(_) => Rendering::Bare,
+            Error::Interrupted { .. } => Rendering::Plain,
+        }
+    }
+
+    /// A hint of ours, printed after Prisma's text on a terminal and included in JSON.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::FailedMigrations { .. } | Error::ApplyFailed { .. } => Some(
+                "run `prismig migrate status` to see the failed migration, then `prismig migrate resolve --rolled-back <name>` (nothing of it is left behind) or `--applied <name>` (fixed by hand)",
+            ),
+            Error::SchemaNotEmpty => Some(
+                "mark the migrations that the database already contains as applied: `prismig migrate resolve --applied <name>`",
+            ),
+            Error::Timeout { .. } => Some(
+                "another deploy holds the migration lock; if none runs, find the session with `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369`",
+            ),
+            _ => None,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Interrupted { signal } if *signal == libc::SIGTERM => exit::TERMINATED,
+            Error::Interrupted { .. } => exit::INTERRUPTED,
+            _ => exit::FAILURE,
+        }
+    }
+
+    pub fn own(code: &'static str, message: impl fmt::Display) -> Error {
+        Error::Own {
+            code,
+            message: message.to_string(),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! `_prisma_migrations` as Prisma creates it (§1.2), for typed queries.
+
+/// The exact PostgreSQL DDL the schema engine sends (§1.2), byte for byte.
+pub const POSTGRES_DDL: &str = "CREATE TABLE _prisma_migrations (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             TIMESTAMPTZ,
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          TIMESTAMPTZ,
+    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
+    applied_steps_count     INTEGER NOT NULL DEFAULT 0
+);
+";
+
+diesel::table! {
+    /// Prisma's migration history table.
+    _prisma_migrations (id) {
+        id -> Varchar,
+        checksum -> Varchar,
+        finished_at -> Nullable<Timestamptz>,
+        migration_name -> Varchar,
+        logs -> Nullable<Text>,
+        rolled_back_at -> Nullable<Timestamptz>,
+        started_at -> Timestamptz,
+        applied_steps_count -> Integer,
+    }
+}

@@ -1,0 +1,85 @@
+//! Ordering of migration folders as Prisma ≥ 6.6 sorts them: JavaScript
+//! `localeCompare`, i.e. ICU root collation (§3.2 step 5), not byte order.
+//!
+//! This implements the part of the root collation that migration names use: ASCII
+//! punctuation and symbols in ICU's order, then digits, then letters compared without case
+//! first (lowercase before uppercase as a tie-break); other characters follow by code point.
+
+use std::cmp::Ordering;
+
+/// ICU root order of ASCII punctuation and symbols (all sort before digits).
+const PUNCTUATION: &str = "\t\n\u{b}\u{c}\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$";
+
+fn primary(c: char) -> (u8, u32) {
+    if let Some(i) = PUNCTUATION.find(c) {
+        // find() returns a byte index; all entries are single-byte.
+        (0, i as u32)
+    } else if c.is_ascii_digit() {
+        (1, c as u32)
+    } else if c.is_ascii_alphabetic() {
+        (2, c.to_ascii_lowercase() as u32)
+    } else if c.is_control() {
+        (0, 0)
+    } else {
+        (3, c.to_lowercase().next().unwrap_or(c) as u32)
+    }
+}
+
+/// Tertiary weight: lowercase before uppercase.
+fn tertiary(c: char) -> u8 {
+    u8::from(c.is_uppercase())
+}
+
+pub fn locale_compare(a: &str, b: &str) -> Ordering {
+    let pa = a.chars().map(primary);
+    let pb = b.chars().map(primary);
+    pa.cmp(pb)
+        .then_with(|| a.chars().map(tertiary).cmp(b.chars().map(tertiary)))
+        .then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(mut v: Vec<&str>) -> Vec<&str> {
+        v.sort_by(|a, b| locale_compare(a, b));
+        v
+    }
+
+    // §3.2: `…_add_user` sorts before `…_add1` under ICU, after it bytewise.
+    #[test]
+    fn underscore_sorts_before_digits() {
+        let v = sorted(vec!["20240101000000_add1", "20240101000000_add_user"]);
+        assert_eq!(v, ["20240101000000_add_user", "20240101000000_add1"]);
+        assert!("20240101000000_add1" < "20240101000000_add_user");
+    }
+
+    #[test]
+    fn case_insensitive_with_lowercase_first() {
+        assert_eq!(
+            sorted(vec!["Init", "init", "B", "a"]),
+            ["a", "B", "init", "Init"]
+        );
+    }
+
+    #[test]
+    fn dash_after_underscore_and_digits_before_letters() {
+        assert_eq!(
+            sorted(vec!["a1", "a-", "a_", "ab"]),
+            ["a_", "a-", "a1", "ab"]
+        );
+    }
+
+    #[test]
+    fn timestamps_order_as_numbers_of_equal_width() {
+        assert_eq!(
+            sorted(vec![
+                "20240102000000_b",
+                "20240101000000_z",
+                "20231231235959_a"
+            ]),
+            ["20231231235959_a", "20240101000000_z", "20240102000000_b"]
+        );
+    }
+}

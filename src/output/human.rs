@@ -1,0 +1,260 @@
+//! Prisma's human output, byte for byte (`prisma-migrate.md` §4.8, §4.9, §5.3, §6.1, §8.4;
+//! `prisma-transcripts.md`). Prisma 7 texts, or Prisma 6.19's where the project has the
+//! Prisma 6 layout.
+
+use super::Styles;
+use crate::config::Flavor;
+use crate::error::{Error, Rendering};
+use crate::event::{Event, Reporter};
+use crate::reconcile::{Diagnosis, History};
+use std::io::Write;
+
+pub struct Human {
+    flavor: Flavor,
+    styles: Styles,
+    out: std::io::Stdout,
+    err: std::io::Stderr,
+}
+
+fn plural(n: usize) -> &'static str {
+    if n > 1 {
+        "s"
+    } else {
+        ""
+    }
+}
+
+impl Human {
+    pub fn new(flavor: Flavor, styles: Styles) -> Human {
+        Human {
+            flavor,
+            styles,
+            out: std::io::stdout(),
+            err: std::io::stderr(),
+        }
+    }
+
+    pub fn set_flavor(&mut self, flavor: Flavor) {
+        self.flavor = flavor;
+    }
+
+    // A closed pipe is not an error worth reporting (ripgrep's rule).
+    fn out(&mut self, s: &str) {
+        let _ = self.out.write_all(s.as_bytes());
+        let _ = self.out.flush();
+    }
+
+    fn err(&mut self, s: &str) {
+        let _ = self.err.write_all(s.as_bytes());
+        let _ = self.err.flush();
+    }
+
+    /// A blank line that Prisma 6.19 fills with spaces (removed in 7.0).
+    fn blank(&self, spaces: usize) -> String {
+        match self.flavor {
+            Flavor::Prisma6 => " ".repeat(spaces),
+            Flavor::Prisma7 => String::new(),
+        }
+    }
+
+    /// `printMigrationId`: the timestamp plain, the rest cyan bold.
+    fn migration_id(&self, name: &str) -> String {
+        match name.split_once('_') {
+            Some((ts, rest)) => format!("{ts}_{}", self.styles.cyan(&self.styles.bold(rest))),
+            None => self.styles.cyan(&self.styles.bold(name)),
+        }
+    }
+
+    fn status(&mut self, d: &Diagnosis, local_count: usize) {
+        let s = self.styles;
+        match &d.history {
+            History::DatabaseIsBehind { unapplied } => {
+                let text = format!(
+                    "Following migration{} have not yet been applied:\n{}\n\nTo apply migrations in development run {}.\nTo apply migrations in production run {}.\n",
+                    plural(unapplied.len()),
+                    unapplied.join("\n"),
+                    s.bold(&s.green("prisma migrate dev")),
+                    s.bold(&s.green("prisma migrate deploy")),
+                );
+                self.out(&text);
+                return;
+            }
+            History::Diverge {
+                last_common,
+                unpersisted,
+                unapplied,
+            } => {
+                let text = format!(
+                    "Your local migration history and the migrations table from your database are different:\n\nThe last common migration is: {}\n\nThe migration{} have not yet been applied:\n{}\n\nThe migration{} from the database are not found locally in prisma/migrations:\n{}\n",
+                    last_common.as_deref().unwrap_or("null"),
+                    plural(unapplied.len()),
+                    unapplied.join("\n"),
+                    plural(unpersisted.len()),
+                    unpersisted.join("\n"),
+                );
+                self.err(&text);
+                return;
+            }
+            _ => {}
+        }
+        if !d.has_migrations_table {
+            let text = if local_count == 0 {
+                format!(
+                    "The current database is not managed by Prisma Migrate.\n{}\nRead more about how to baseline an existing production database:\nhttps://pris.ly/d/migrate-baseline\n",
+                    self.blank(8)
+                )
+            } else {
+                "The current database is not managed by Prisma Migrate.\n\nRead more about how to baseline an existing production database:\nhttps://pris.ly/d/migrate-baseline\n".to_owned()
+            };
+            self.err(&text);
+            return;
+        }
+        if let Some(first) = d.failed.first() {
+            let first_block = format!(
+                "Following migration{} have failed:\n{}\n\nDuring development if the failed migration(s) have not been deployed to a production database you can then fix the migration(s) and run prisma migrate dev.\n",
+                plural(d.failed.len()),
+                d.failed.join("\n"),
+            );
+            let second_block = format!(
+                "\nThe failed migration(s) can be marked as rolled back or applied:\n{}\n- If you rolled back the migration(s) manually:\nprisma migrate resolve --rolled-back \"{first}\"\n\n- If you fixed the database manually (hotfix):\nprisma migrate resolve --applied \"{first}\"\n\nRead more about how to resolve migration issues in a production database:\nhttps://pris.ly/d/migrate-resolve\n",
+                self.blank(6)
+            );
+            self.err(&first_block);
+            self.err(&second_block);
+            return;
+        }
+        self.out(&format!(
+            "\n{}\n",
+            s.green("Database schema is up to date!")
+        ));
+        // What Prisma computes but does not say (§5.3, "Not reported at all").
+        if !d.edited.is_empty() {
+            self.warn(&format!(
+                "the migration{} below {} modified after {} applied; deploy will not run {} again:\n{}",
+                plural(d.edited.len()),
+                if d.edited.len() > 1 { "were" } else { "was" },
+                if d.edited.len() > 1 { "they were" } else { "it was" },
+                if d.edited.len() > 1 { "them" } else { "it" },
+                d.edited.join("\n")
+            ));
+        }
+        if let History::MigrationsDirectoryIsBehind { unpersisted } = &d.history {
+            self.warn(&format!(
+                "the migration{} below {} applied to the database but missing from the migrations folder:\n{}",
+                plural(unpersisted.len()),
+                if unpersisted.len() > 1 { "are" } else { "is" },
+                unpersisted.join("\n")
+            ));
+        }
+        if !d.rolled_back_only.is_empty() {
+            self.warn(&format!(
+                "the migration{} below {} marked as rolled back; migrate deploy will apply {} again:\n{}",
+                plural(d.rolled_back_only.len()),
+                if d.rolled_back_only.len() > 1 { "are" } else { "is" },
+                if d.rolled_back_only.len() > 1 { "them" } else { "it" },
+                d.rolled_back_only.join("\n")
+            ));
+        }
+    }
+
+    fn warn(&mut self, message: &str) {
+        let prefix = self.styles.yellow("warn");
+        self.err(&format!("{prefix} {message}\n"));
+    }
+
+    /// Errors on stderr as the Prisma CLI prints them (§7.1).
+    pub fn error(&mut self, e: &Error) {
+        let s = self.styles;
+        let prefix = s.bold(&s.red("Error: "));
+        let text = match e.rendering() {
+            Rendering::Connection => format!("{prefix}{}: {e}\n", e.code()),
+            Rendering::Engine => format!(
+                "{prefix}{}\n\n{}\n\n",
+                s.red(e.code()),
+                s.red(&e.to_string())
+            ),
+            Rendering::Plain => format!("{prefix}{e}\n"),
+            Rendering::Own => format!("{prefix}{}: {e}\n", e.code()),
+            Rendering::Bare => format!("{e}\n"),
+        };
+        self.err(&text);
+    }
+}
+
+impl Reporter for Human {
+    fn report(&mut self, event: Event) {
+        let s = self.styles;
+        match event {
+            Event::ConfigLoaded { path } => self.err(&format!(
+                "{}\n",
+                s.dim(&format!("Loaded Prisma config from {path}.\n"))
+            )),
+            Event::EnvLoaded { paths } => {
+                for p in paths {
+                    self.err(&format!(
+                        "{}\n",
+                        s.dim(&format!("Environment variables loaded from {p}"))
+                    ));
+                }
+            }
+            Event::SchemaLoaded { path } => match self.flavor {
+                Flavor::Prisma7 => self.err(&format!(
+                    "{}\n",
+                    s.dim(&format!("Prisma schema loaded from {path}."))
+                )),
+                Flavor::Prisma6 => self.out(&format!(
+                    "{}\n",
+                    s.dim(&format!("Prisma schema loaded from {path}"))
+                )),
+            },
+            Event::Datasource { name, description } => self.out(&format!(
+                "{}\n",
+                s.dim(&format!("Datasource \"{name}\": {description}"))
+            )),
+            Event::DeployConnectFailed => self.out("\n"),
+            Event::DatabaseCreated { message } => self.out(&format!("\n{message}\n")),
+            Event::MigrationsFound { count } => self.out(&match count {
+                0 => "\nNo migration found in prisma/migrations\n".to_owned(),
+                n => format!("\n{n} migration{} found in prisma/migrations\n", plural(n)),
+            }),
+            Event::ApplyBegins => self.out("\n"),
+            Event::ApplyingMigration { name } => {
+                self.out(&format!("Applying migration `{name}`\n"))
+            }
+            Event::MigrationApplied { .. } => {}
+            Event::DeployFinished { applied } => {
+                if applied.is_empty() {
+                    self.out(&format!(
+                        "\n{}\n",
+                        s.green("No pending migrations to apply.")
+                    ));
+                } else {
+                    let mut text = String::from(
+                        "\nThe following migration(s) have been applied:\n\nmigrations/\n",
+                    );
+                    for name in &applied {
+                        text.push_str(&format!(
+                            "  └─ {}/\n    └─ migration.sql\n",
+                            self.migration_id(name)
+                        ));
+                    }
+                    text.push_str(&format!(
+                        "{}\n{}\n",
+                        self.blank(6),
+                        s.green("All migrations have been successfully applied.")
+                    ));
+                    self.out(&text);
+                }
+            }
+            Event::Status {
+                diagnosis,
+                local_count,
+            } => self.status(&diagnosis, local_count),
+            Event::Resolved { name, applied } => self.out(&format!(
+                "\nMigration {name} marked as {}.\n\n",
+                if applied { "applied" } else { "rolled back" }
+            )),
+            Event::Warning { message } => self.warn(&message),
+        }
+    }
+}

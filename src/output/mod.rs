@@ -1,0 +1,60 @@
+//! The only module that prints. Colour is off unless stdout is a terminal and `NO_COLOR`
+//! is unset.
+
+mod human;
+
+pub use human::Human;
+
+use std::io::IsTerminal;
+
+/// ANSI styles; no-ops unless colour is on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Styles {
+    on: bool,
+}
+
+impl Styles {
+    pub fn detect() -> Styles {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        Styles {
+            on: !no_color && !dumb && std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn wrap(&self, open: &str, s: &str, close: &str) -> String {
+        if self.on {
+            format!("\x1b[{open}m{s}\x1b[{close}m")
+        } else {
+            s.to_owned()
+        }
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.wrap("1", s, "22")
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.wrap("2", s, "22")
+    }
+    pub fn red(&self, s: &str) -> String {
+        self.wrap("31", s, "39")
+    }
+    pub fn green(&self, s: &str) -> String {
+        self.wrap("32", s, "39")
+    }
+    pub fn cyan(&self, s: &str) -> String {
+        self.wrap("36", s, "39")
+    }
+    pub fn yellow(&self, s: &str) -> String {
+        self.wrap("33", s, "39")
+    }
+}
+
+/// Help and version on stdout; flag errors on stderr.
+pub fn print_usage(text: &str, to_stdout: bool) {
+    use std::io::Write;
+    if to_stdout {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+    } else {
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+}

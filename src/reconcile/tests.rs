@@ -1,0 +1,183 @@
+//! Table-driven tests of the rules in `prisma-migrate.md` §4.2, §4.4, §5.2, §6.2, §6.3.
+
+use super::*;
+use chrono::{TimeZone, Utc};
+use std::convert::Infallible;
+
+#[derive(Clone, Copy)]
+enum S {
+    Finished,
+    Failed,
+    RolledBack,
+}
+
+fn row(i: i64, name: &str, s: S) -> MigrationRecord {
+    let at = Utc.timestamp_opt(1_700_000_000 + i, 0).unwrap();
+    MigrationRecord {
+        id: format!("id{i}"),
+        checksum: format!("sum-{name}"),
+        finished_at: matches!(s, S::Finished).then_some(at),
+        migration_name: name.to_owned(),
+        rolled_back_at: matches!(s, S::RolledBack).then_some(at),
+        started_at: at,
+        applied_steps_count: i64::from(matches!(s, S::Finished)),
+    }
+}
+
+fn all_match(_: usize, _: &str) -> Result<bool, Infallible> {
+    Ok(true)
+}
+
+#[test]
+fn deploy_pending_rules() {
+    // (local, rows, expected pending) — §4.2 step 7.
+    let cases: Vec<(Vec<&str>, Vec<MigrationRecord>, Vec<&str>)> = vec![
+        (vec!["a", "b"], vec![], vec!["a", "b"]),
+        (vec!["a", "b"], vec![row(1, "a", S::Finished)], vec!["b"]),
+        // out-of-order application is allowed
+        (
+            vec!["a", "b", "c"],
+            vec![row(1, "b", S::Finished)],
+            vec!["a", "c"],
+        ),
+        // a migration whose only rows are rolled back is applied again
+        (vec!["a"], vec![row(1, "a", S::RolledBack)], vec!["a"]),
+        // rolled back, then applied: not pending
+        (
+            vec!["a"],
+            vec![row(1, "a", S::RolledBack), row(2, "a", S::Finished)],
+            vec![],
+        ),
+        // rows missing locally are ignored
+        (vec!["a"], vec![row(1, "z", S::Finished)], vec!["a"]),
+    ];
+    for (local, rows, expected) in cases {
+        assert_eq!(pending_for_deploy(&local, &rows), expected, "{local:?}");
+    }
+}
+
+#[test]
+fn failed_row_blocks_deploy_with_p3009_details() {
+    let rows = vec![
+        row(1, "a", S::Finished),
+        row(2, "b", S::Failed),
+        row(3, "z", S::Failed),
+    ];
+    let e = check_no_failed(&rows).unwrap_err();
+    assert_eq!(e.code(), "P3009");
+    assert!(e.to_string().ends_with(
+        "\nThe `b` migration started at 2023-11-14 22:13:22 UTC failed\nThe `z` migration started at 2023-11-14 22:13:23 UTC failed\n"
+    ), "{e}");
+    assert!(check_no_failed(&[row(1, "a", S::RolledBack)]).is_ok());
+}
+
+#[test]
+fn diagnose_history_shapes() {
+    let cases: Vec<(Vec<&str>, Vec<MigrationRecord>, History)> = vec![
+        (vec!["a"], vec![row(1, "a", S::Finished)], History::InSync),
+        (
+            vec!["a", "b"],
+            vec![row(1, "a", S::Finished)],
+            History::DatabaseIsBehind {
+                unapplied: vec!["b".into()],
+            },
+        ),
+        (
+            vec!["a"],
+            vec![row(1, "a", S::Finished), row(2, "b", S::Finished)],
+            History::MigrationsDirectoryIsBehind {
+                unpersisted: vec!["b".into()],
+            },
+        ),
+        // scenario G (g3)
+        (
+            vec!["a", "c"],
+            vec![row(1, "a", S::Finished), row(2, "b", S::Finished)],
+            History::Diverge {
+                last_common: Some("a".into()),
+                unpersisted: vec!["b".into()],
+                unapplied: vec!["c".into()],
+            },
+        ),
+        (
+            vec!["c"],
+            vec![row(2, "b", S::Finished)],
+            History::Diverge {
+                last_common: None,
+                unpersisted: vec!["b".into()],
+                unapplied: vec!["c".into()],
+            },
+        ),
+        // a rolled-back row still counts as "in the database" for status
+        (vec!["a"], vec![row(1, "a", S::RolledBack)], History::InSync),
+    ];
+    for (local, rows, expected) in cases {
+        let d = diagnose(&local, &rows, true, all_match).unwrap();
+        assert_eq!(d.history, expected, "{local:?}");
+    }
+}
+
+#[test]
+fn diagnose_failed_edited_and_rolled_back_only() {
+    let local = ["a", "b", "c"];
+    let rows = vec![
+        row(1, "a", S::Finished),
+        row(2, "b", S::Failed),
+        row(3, "c", S::RolledBack),
+    ];
+    let d = diagnose(&local, &rows, true, |i, _| Ok::<_, Infallible>(i != 0)).unwrap();
+    assert_eq!(d.failed, ["b"]);
+    assert_eq!(d.edited, ["a"]);
+    assert_eq!(d.rolled_back_only, ["c"]);
+    assert_eq!(d.history, History::InSync);
+}
+
+#[test]
+fn diagnose_checks_only_migrations_with_rows_against_the_first_row() {
+    let rows = vec![row(1, "a", S::RolledBack), row(2, "a", S::Finished)];
+    let mut seen = Vec::new();
+    diagnose(&["a", "b"], &rows, true, |i, sum| {
+        seen.push((i, sum.to_owned()));
+        Ok::<_, Infallible>(true)
+    })
+    .unwrap();
+    assert_eq!(seen, [(0, "sum-a".to_owned())]);
+}
+
+#[test]
+fn resolve_applied_rules() {
+    assert_eq!(
+        plan_resolve_applied("a", &[]).unwrap(),
+        Vec::<String>::new()
+    );
+    let e = plan_resolve_applied("a", &[row(1, "a", S::Finished)]).unwrap_err();
+    assert_eq!(e.code(), "P3008");
+    let rows = vec![
+        row(1, "a", S::Failed),
+        row(2, "a", S::RolledBack),
+        row(3, "a", S::Failed),
+    ];
+    assert_eq!(plan_resolve_applied("a", &rows).unwrap(), ["id1", "id3"]);
+}
+
+#[test]
+fn resolve_rolled_back_rules() {
+    assert_eq!(
+        plan_resolve_rolled_back("a", &[]).unwrap_err().code(),
+        "P3011"
+    );
+    assert_eq!(
+        plan_resolve_rolled_back("a", &[row(1, "a", S::Finished)])
+            .unwrap_err()
+            .code(),
+        "P3012"
+    );
+    assert_eq!(
+        plan_resolve_rolled_back("a", &[row(1, "a", S::Failed)]).unwrap(),
+        ["id1"]
+    );
+    // already rolled back: succeeds and changes nothing
+    assert!(plan_resolve_rolled_back("a", &[row(1, "a", S::RolledBack)])
+        .unwrap()
+        .is_empty());
+}
