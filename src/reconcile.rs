@@ -70,7 +70,10 @@ pub enum History {
 }
 
 /// §5.2. `matches(index, stored_checksum)` tells whether local migration `index` still has
-/// the stored checksum; it is called only for migrations that have a row.
+/// the stored checksum. Prisma's engine compares with the first row of the name; prismig
+/// compares with the row that counts, the last one not rolled back, so that a migration
+/// rolled back, fixed and applied again is not reported as edited (Prisma's CLI never shows
+/// this field; prismig warns with it).
 pub fn diagnose<E>(
     local: &[&str],
     rows: &[MigrationRecord],
@@ -87,13 +90,18 @@ pub fn diagnose<E>(
                 first_unapplied.get_or_insert(i);
                 unapplied.push((*name).to_owned());
             }
-            Some(row) => {
-                if !matches(i, &row.checksum)? {
-                    edited.push((*name).to_owned());
-                }
-                let mine = rows.iter().filter(|r| r.migration_name == *name);
-                if mine.clone().all(|r| r.is_rolled_back()) {
-                    rolled_back_only.push((*name).to_owned());
+            Some(_) => {
+                let current = rows
+                    .iter()
+                    .rev()
+                    .find(|r| r.migration_name == *name && !r.is_rolled_back());
+                match current {
+                    Some(row) => {
+                        if !matches(i, &row.checksum)? {
+                            edited.push((*name).to_owned());
+                        }
+                    }
+                    None => rolled_back_only.push((*name).to_owned()),
                 }
             }
         }

@@ -133,8 +133,10 @@ fn diagnose_failed_edited_and_rolled_back_only() {
 }
 
 #[test]
-fn diagnose_checks_only_migrations_with_rows_against_the_first_row() {
-    let rows = vec![row(1, "a", S::RolledBack), row(2, "a", S::Finished)];
+fn diagnose_compares_with_the_row_that_counts() {
+    let mut old = row(1, "a", S::RolledBack);
+    old.checksum = "old".to_owned();
+    let rows = vec![old, row(2, "a", S::Finished)];
     let mut seen = Vec::new();
     diagnose(&["a", "b"], &rows, true, |i, sum| {
         seen.push((i, sum.to_owned()));

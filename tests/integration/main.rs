@@ -1,1 +1,13 @@
+//! End-to-end tests: the real `prismig` binary, a temporary project, and a real database
+//! per test. Expected texts come from `prisma-migrate.md` and `prisma-transcripts.md`.
 
+mod support;
+
+mod cli;
+mod connection;
+mod deploy;
+mod failures;
+mod folder;
+mod locking;
+mod resolve;
+mod status;

@@ -1,0 +1,44 @@
+pub mod cmd;
+pub mod db;
+pub mod project;
+
+pub use db::TestDb;
+pub use project::Project;
+
+/// Prisma's init migration of the transcripts' example project.
+pub const INIT: &str = "CREATE TABLE \"User\" (\"id\" TEXT NOT NULL, \"name\" TEXT NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n";
+pub const ADD_POST: &str = "-- CreateTable\nCREATE TABLE \"Post\" (\n    \"id\" SERIAL NOT NULL,\n    \"title\" TEXT NOT NULL,\n    \"authorId\" TEXT NOT NULL,\n\n    CONSTRAINT \"Post_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- AddForeignKey\nALTER TABLE \"Post\" ADD CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\"(\"id\") ON DELETE RESTRICT ON UPDATE CASCADE;\n";
+pub const ADD_EMAIL: &str = "-- AlterTable\nALTER TABLE \"User\" ADD COLUMN \"email\" TEXT;\n";
+/// Scenario D of the transcripts: the seed's `ADD CONSTRAINT IF NOT EXISTS`, which
+/// PostgreSQL rejects, on the second statement.
+pub const BAD: &str = "-- AlterTable\nALTER TABLE \"User\" ADD COLUMN \"email\" TEXT;\nALTER TABLE \"User\" ADD CONSTRAINT IF NOT EXISTS \"x\" UNIQUE (\"name\");\nCREATE INDEX \"User_email_idx\" ON \"User\"(\"email\");\n";
+
+/// The stdout header of a Prisma 6 layout project (§8.4), for a database of the test server.
+pub fn header(db: &TestDb) -> String {
+    header_schema(db, "public")
+}
+
+pub fn header_schema(db: &TestDb, schema: &str) -> String {
+    let url = prismig::dburl::PgUrl::parse(&db.url()).expect("test URL parses");
+    format!(
+        "Prisma schema loaded from prisma/schema.prisma\nDatasource \"db\": PostgreSQL database \"{}\", schema \"{schema}\" at \"{}\"\n",
+        db.name,
+        url.header_location()
+    )
+}
+
+pub fn location(db: &TestDb) -> String {
+    prismig::dburl::PgUrl::parse(&db.url())
+        .expect("test URL parses")
+        .header_location()
+}
+
+/// The summary tree of §4.9 in the Prisma 6.19 form (6-space blank line).
+pub fn applied_summary(names: &[&str]) -> String {
+    let mut s = String::from("\nThe following migration(s) have been applied:\n\nmigrations/\n");
+    for n in names {
+        s.push_str(&format!("  └─ {n}/\n    └─ migration.sql\n"));
+    }
+    s.push_str("      \nAll migrations have been successfully applied.\n");
+    s
+}
