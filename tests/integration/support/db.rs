@@ -151,6 +151,10 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            #[expect(
+                clippy::print_stderr,
+                reason = "tells the developer which database to inspect"
+            )]
             eprintln!("kept test database {} for inspection", self.name);
             return;
         }
