@@ -149,12 +149,12 @@ impl TestDb {
 }
 
 impl Drop for TestDb {
+    #[expect(
+        clippy::print_stderr,
+        reason = "tells the developer which database to inspect"
+    )]
     fn drop(&mut self) {
         if std::thread::panicking() {
-            #[expect(
-                clippy::print_stderr,
-                reason = "tells the developer which database to inspect"
-            )]
             eprintln!("kept test database {} for inspection", self.name);
             return;
         }
