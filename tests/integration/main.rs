@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod connection;
 mod deploy;
+mod example;
 mod failures;
 mod folder;
 mod locking;
