@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod config;
 mod connection;
 mod deploy;
 mod example;
