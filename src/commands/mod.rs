@@ -9,7 +9,7 @@ pub use deploy::deploy;
 pub use resolve::{resolve, ResolveTarget};
 pub use status::status;
 
-use crate::config::{Flavor, Project};
+use crate::config::Project;
 use crate::db::PgDatabase;
 use crate::dburl::{PgUrl, Provider};
 use crate::error::{Error, Result};
@@ -33,7 +33,10 @@ impl Context<'_> {
         if let Some(path) = self.project.config_display.clone() {
             self.emit(Event::ConfigLoaded { path });
         }
-        if self.project.flavor == Flavor::Prisma6 && !self.project.env_files.is_empty() {
+        for message in self.project.notices.clone() {
+            self.emit(Event::Warning { message });
+        }
+        if !self.project.env_files.is_empty() {
             let paths = self.project.env_files.clone();
             self.emit(Event::EnvLoaded { paths });
         }
@@ -50,6 +53,11 @@ impl Context<'_> {
             ));
         }
         let parsed = PgUrl::parse(&self.project.url);
+        if parsed.as_ref().is_ok_and(PgUrl::pgbouncer) {
+            self.emit(Event::Warning {
+                message: "the URL has pgbouncer=true: the migration lock is a session-level advisory lock, which a transaction-mode pooler does not keep; set `directUrl` (or pass --url) to a direct connection for migrations".to_owned(),
+            });
+        }
         let description = match &parsed {
             Ok(url) => {
                 let schemas = if self.project.schemas.is_empty() {

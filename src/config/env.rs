@@ -22,20 +22,25 @@ impl Env {
         self.vars.get(key).map(String::as_str)
     }
 
-    /// Adds the variables of a `.env` file that are not set yet. `${VAR}` expands.
-    pub fn load_file(&mut self, path: &Path) -> Result<bool, String> {
-        let iter = match dotenvy::from_path_iter(path) {
-            Ok(iter) => iter,
-            Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(false)
-            }
-            Err(e) => return Err(e.to_string()),
-        };
-        for item in iter {
-            let (k, v) = item.map_err(|e| format!("{}: {e}", path.display()))?;
+    /// The variables of a `.env` file, in order. `${VAR}` expands.
+    pub fn parse_file(path: &Path) -> Result<Vec<(String, String)>, String> {
+        dotenvy::from_path_iter(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .map(|item| item.map_err(|e| format!("{}: {e}", path.display())))
+            .collect()
+    }
+
+    /// Adds the variables of a `.env` file that are not set yet (dotenv never overrides).
+    pub fn load_file(&mut self, path: &Path) -> Result<(), String> {
+        for (k, v) in Env::parse_file(path)? {
             self.vars.entry(k).or_insert(v);
         }
-        Ok(true)
+        Ok(())
+    }
+
+    /// Sets a variable (tests and library use); the process environment is untouched.
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.vars.insert(key.to_owned(), value.to_owned());
     }
 
     /// Whether a variable is set to something other than `""` or `"0"` (Prisma's test for

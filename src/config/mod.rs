@@ -38,6 +38,8 @@ pub struct Project {
     pub schema_display: Option<String>,
     /// `.env` files loaded, as printed.
     pub env_files: Vec<String>,
+    /// Warnings about the layout, printed before the `.env` lines.
+    pub notices: Vec<String>,
     pub datasource_name: String,
     pub provider: Provider,
     /// The connection URL. Holds the password: never print it.
@@ -122,6 +124,105 @@ fn schema_not_found(checked: &[(String, &str)]) -> Error {
     Error::Cli(s)
 }
 
+/// The nearest `package.json` from `cwd` upward, skipping unparsable ones and the
+/// generated client's (`.prisma/client`), as Prisma's project-root lookup does.
+fn nearest_package_json(cwd: &Path) -> Option<(PathBuf, serde_json::Value)> {
+    cwd.ancestors().find_map(|dir| {
+        let p = dir.join("package.json");
+        let text = std::fs::read_to_string(&p).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        (json.get("name").and_then(|n| n.as_str()) != Some(".prisma/client")).then_some((p, json))
+    })
+}
+
+/// Prisma 6: `package.json#prisma.schema`, relative to that package.json (§8.2).
+fn package_json_schema(cwd: &Path, has_config: bool) -> Result<Option<PathBuf>> {
+    if has_config {
+        return Ok(None);
+    }
+    let Some((path, json)) = nearest_package_json(cwd) else {
+        return Ok(None);
+    };
+    let Some(schema) = json.get("prisma").and_then(|p| p.get("schema")) else {
+        return Ok(None);
+    };
+    let dir = path.parent().map(Path::to_owned).unwrap_or_default();
+    match schema.as_str() {
+        Some(s) => {
+            let p = dir.join(s);
+            if p.exists() {
+                Ok(Some(p))
+            } else {
+                Err(Error::Cli(format!(
+                    "Provided schema path `{}` from `package.json` doesn't exist.",
+                    relative(&p, cwd)
+                )))
+            }
+        }
+        None => Err(Error::Cli(format!(
+            "Provided schema path `prisma.schema` from `{}` must be of type string",
+            relative(&path, cwd)
+        ))),
+    }
+}
+
+/// Prisma 6 `.env` loading (§8.3, `getEnvPaths`/`tryLoadEnvs`): the root `.env` beside the
+/// nearest package.json, then the first existing of `<dir of --schema>/.env`,
+/// `./prisma/.env`, `./.env`; loaded once when both are the same file; an error when both
+/// set a variable to the same value; neither overrides the real environment.
+fn load_prisma6_env(env: &mut Env, cwd: &Path, schema_arg: Option<&Path>) -> Result<Vec<String>> {
+    let root = nearest_package_json(cwd)
+        .and_then(|(p, _)| p.parent().map(|d| d.join(".env")))
+        .filter(|p| p.is_file());
+    let mut candidates = Vec::new();
+    if let Some(s) = schema_arg {
+        let s = absolute(cwd, s);
+        candidates.push(
+            s.parent()
+                .map(Path::to_owned)
+                .unwrap_or_default()
+                .join(".env"),
+        );
+    }
+    candidates.push(cwd.join("prisma/.env"));
+    candidates.push(cwd.join(".env"));
+    let schema = candidates.into_iter().find(|p| p.is_file());
+    let same = |a: &Path, b: &Path| {
+        a.canonicalize()
+            .ok()
+            .zip(b.canonicalize().ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    let schema = match (&root, schema) {
+        (Some(r), Some(s)) if same(r, &s) => None,
+        (_, s) => s,
+    };
+    let own = |e: String| Error::own("PM1014", e);
+    if let (Some(r), Some(s)) = (&root, &schema) {
+        let root_vars = Env::parse_file(r).map_err(own)?;
+        let conflicts: Vec<String> = Env::parse_file(s)
+            .map_err(own)?
+            .into_iter()
+            .filter(|(k, v)| root_vars.iter().any(|(rk, rv)| rk == k && rv == v))
+            .map(|(k, _)| k)
+            .collect();
+        if !conflicts.is_empty() {
+            let (rr, sr) = (relative(r, cwd), relative(s, cwd));
+            return Err(Error::Cli(format!(
+                "There is a conflict between env var{} in {rr} and {sr}\nConflicting env vars:\n{}\n\nWe suggest to move the contents of {sr} to {rr} to consolidate your env vars.\n",
+                if conflicts.len() > 1 { "s" } else { "" },
+                conflicts.iter().map(|c| format!("  {c}")).collect::<Vec<_>>().join("\n")
+            )));
+        }
+    }
+    let mut loaded = Vec::new();
+    for p in root.iter().chain(schema.iter()) {
+        env.load_file(p).map_err(own)?;
+        loaded.push(relative(p, cwd));
+    }
+    Ok(loaded)
+}
+
 impl Project {
     pub fn load(cwd: &Path, loc: &Locations, command: &str) -> Result<Project> {
         let mut env = Env::from_process();
@@ -150,6 +251,8 @@ impl Project {
             Some(p)
         } else if let Some(s) = config.as_ref().and_then(|c| c.schema.clone()) {
             Some(s)
+        } else if let Some(s) = package_json_schema(cwd, config.is_some())? {
+            Some(s)
         } else {
             let candidates = [
                 base.join("schema.prisma"),
@@ -168,35 +271,19 @@ impl Project {
         };
 
         // 3. `.env` (Prisma 6 only; Prisma 7 loads it only through `dotenv/config`).
-        let mut env_files = Vec::new();
-        let mut env_candidates: Vec<PathBuf> = Vec::new();
-        match (&config, &schema_path) {
-            (Some(c), _) if c.imports_dotenv => env_candidates.push(cwd.join(".env")),
-            (Some(_), _) => {}
-            (None, schema) => {
-                if let Some(s) = schema {
-                    let dir = if s.is_dir() {
-                        s.clone()
-                    } else {
-                        s.parent().map(Path::to_owned).unwrap_or_default()
-                    };
-                    env_candidates.push(dir.join(".env"));
+        let env_files = match &config {
+            Some(c) if c.imports_dotenv => {
+                let p = cwd.join(".env");
+                if p.is_file() {
+                    env.load_file(&p).map_err(|e| Error::own("PM1014", e))?;
+                    vec![relative(&p, cwd)]
+                } else {
+                    Vec::new()
                 }
-                env_candidates.push(cwd.join("prisma/.env"));
-                env_candidates.push(cwd.join(".env"));
             }
-        }
-        let mut seen = Vec::new();
-        for p in env_candidates {
-            let canonical = p.canonicalize().unwrap_or(p.clone());
-            if seen.contains(&canonical) {
-                continue;
-            }
-            seen.push(canonical);
-            if env.load_file(&p).map_err(|e| Error::own("PM1014", e))? {
-                env_files.push(relative(&p, cwd));
-            }
-        }
+            Some(_) => Vec::new(),
+            None => load_prisma6_env(&mut env, cwd, loc.schema.as_deref())?,
+        };
 
         // 4. Datasource: the first block across the schema files.
         let mut datasource = None;
@@ -337,8 +424,29 @@ impl Project {
             _ => Vec::new(),
         };
 
+        let mut notices = Vec::new();
+        if flavor == Flavor::Prisma6
+            && nearest_package_json(cwd).is_some_and(|(_, j)| j.get("prisma").is_some())
+        {
+            notices.push("The configuration property `package.json#prisma` is deprecated and will be removed in Prisma 7. Please migrate to a Prisma config file (e.g., `prisma.config.ts`).\nFor more information, see: https://pris.ly/prisma-config\n".to_owned());
+        }
+        if flavor == Flavor::Prisma7 {
+            if let Some(ds) = &datasource {
+                for (attr, name) in [
+                    (&ds.url, "url"),
+                    (&ds.direct_url, "directUrl"),
+                    (&ds.shadow_database_url, "shadowDatabaseUrl"),
+                ] {
+                    if attr.is_some() {
+                        notices.push(format!("The datasource property `{name}` is no longer supported in schema files (Prisma 7 rejects it with P1012: move connection URLs to `prisma.config.ts`); prismig accepts it and prefers the config's URL. See https://pris.ly/d/config-datasource"));
+                    }
+                }
+            }
+        }
+
         Ok(Project {
             flavor,
+            notices,
             config_display: config.as_ref().map(|c| relative(&c.path, cwd)),
             schema_display: schema_path.as_ref().map(|s| relative(s, cwd)),
             env_files,

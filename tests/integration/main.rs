@@ -10,6 +10,7 @@ mod deploy;
 mod example;
 mod failures;
 mod folder;
+mod layouts;
 mod locking;
 mod resolve;
 mod status;
