@@ -54,9 +54,13 @@ pub fn deploy(ctx: &mut Context<'_>) -> Result<u8> {
     check_provider(dir.lockfile.as_deref(), "postgresql")?;
     ctx.lock(&mut db)?;
 
-    let tables = db.table_names()?;
-    if !tables.iter().any(|t| t == "_prisma_migrations") {
-        if tables.iter().any(|t| !crate::db::is_ignored_table(t)) {
+    let tables = db.table_names(&ctx.project.schemas)?;
+    let schema = db.schema().to_owned();
+    if !tables
+        .iter()
+        .any(|(s, t)| *s == schema && t == "_prisma_migrations")
+    {
+        if tables.iter().any(|(_, t)| !crate::db::is_ignored_table(t)) {
             return Err(Error::SchemaNotEmpty);
         }
         HistoryStore::new(db.conn()).create_table()?;

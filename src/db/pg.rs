@@ -32,6 +32,8 @@ struct Flag {
 struct TableName {
     #[diesel(sql_type = Text)]
     table_name: String,
+    #[diesel(sql_type = Text)]
+    table_namespace: String,
 }
 
 static DB_MISSING: LazyLock<Regex> =
@@ -197,18 +199,28 @@ impl PgDatabase {
         }
     }
 
-    /// Ordinary tables in the connection schema, as the engine lists them for P3005 (§4.3).
-    pub fn table_names(&mut self) -> Result<Vec<String>> {
+    /// Ordinary tables as `(schema, name)` in the connection schema and the datasource's
+    /// `schemas`, as the engine lists them for P3005 (§4.3).
+    pub fn table_names(&mut self, schemas: &[String]) -> Result<Vec<(String, String)>> {
+        let mut namespaces = schemas.to_vec();
+        namespaces.push(self.url.schema().to_owned());
         let rows = diesel::sql_query(
-            "SELECT tbl.relname AS table_name \
+            "SELECT tbl.relname AS table_name, namespace.nspname AS table_namespace \
              FROM pg_class AS tbl \
              INNER JOIN pg_namespace AS namespace ON namespace.oid = tbl.relnamespace \
              WHERE tbl.relkind = 'r' AND namespace.nspname = ANY ( $1 )",
         )
-        .bind::<Array<Text>, _>(vec![self.url.schema().to_owned()])
+        .bind::<Array<Text>, _>(namespaces)
         .load::<TableName>(&mut self.conn)
         .map_err(db_error)?;
-        Ok(rows.into_iter().map(|r| r.table_name).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.table_namespace, r.table_name))
+            .collect())
+    }
+
+    pub fn schema(&self) -> &str {
+        self.url.schema()
     }
 
     /// Runs a migration script as one simple query. `Err` carries Prisma's P3018 parts:

@@ -106,3 +106,117 @@ fn wrong_scheme_is_p1012() {
     assert_eq!(out.stdout, "");
     assert!(out.stderr.starts_with("Error: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: Error validating datasource `db`: the URL must start with the protocol `postgresql://` or `postgres://`.\n  -->  prisma/schema.prisma:7\n   | \n 6 |   provider = \"postgresql\"\n 7 |   url      = env(\"DATABASE_URL\")\n   | \n\nValidation Error Count: 1\n[Context: getConfig]\n"), "{}", out.stderr);
 }
+
+fn socket_dir() -> String {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Dir {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        unix_socket_directories: String,
+    }
+    diesel::sql_query("SHOW unix_socket_directories")
+        .get_result::<Dir>(&mut crate::support::db::admin())
+        .unwrap()
+        .unix_socket_directories
+        .split(',')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+// §8.4: the header for each URL shape. Connecting URLs must also work.
+#[test]
+fn header_line_for_every_url_shape() {
+    let db = TestDb::new("conn_header");
+    let p = project();
+    let header_of = |url: &str| -> String {
+        let out = run(&p, url, &["migrate", "status"]);
+        out.stdout.lines().nth(1).unwrap_or("").to_owned()
+    };
+    // No port: the host alone; connects to 5432.
+    let no_port = db.url().replacen(":5432/", "/", 1);
+    if no_port != db.url() {
+        assert_eq!(
+            header_of(&no_port),
+            format!(
+                "Datasource \"db\": PostgreSQL database \"{}\", schema \"public\" at \"127.0.0.1\"",
+                db.name
+            )
+        );
+    }
+    // The `host` parameter (Unix socket) does not change the printed location.
+    let socket = format!(
+        "postgresql://postgres@localhost/{}?host={}",
+        db.name,
+        socket_dir()
+    );
+    let out = run(&p, &socket, &["migrate", "deploy"]);
+    out.success();
+    assert!(
+        out.stdout.contains(&format!(
+            "database \"{}\", schema \"public\" at \"localhost\"\n",
+            db.name
+        )),
+        "{}",
+        out.stdout
+    );
+    // Percent-encoded database name: printed as written, decoded to connect.
+    let encoded = db.url().replace(&db.name, &db.name.replace('_', "%5F"));
+    let out = run(&p, &encoded, &["migrate", "status"]);
+    out.success();
+    assert!(
+        out.stdout
+            .contains(&format!("database \"{}\"", db.name.replace('_', "%5F"))),
+        "{}",
+        out.stdout
+    );
+    // IPv6 with brackets, and P1001 without them.
+    let out = run(
+        &p,
+        "postgresql://postgres@[::1]:5499/db",
+        &["migrate", "status"],
+    );
+    assert!(
+        out.stdout
+            .contains("database \"db\", schema \"public\" at \"[::1]:5499\"\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .starts_with("Error: P1001: Can't reach database server at `::1:5499`"),
+        "{}",
+        out.stderr
+    );
+    // A socket path in the host parameter is the P1001 location.
+    let out = run(
+        &p,
+        "postgresql://postgres@localhost/db?host=/var/run/nowhere",
+        &["migrate", "status"],
+    );
+    assert_eq!(out.stderr, "Error: P1001: Can't reach database server at `/var/run/nowhere:5432`\n\nPlease make sure your database server is running at `/var/run/nowhere:5432`.\n");
+}
+
+// multiSchema: `schemas = [...]` is printed and its tables make the database non-empty.
+#[test]
+fn multi_schema_datasource() {
+    let db = TestDb::new("conn_multischema");
+    db.exec("CREATE SCHEMA billing; CREATE TABLE billing.invoice (id int);");
+    let p = project();
+    p.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n  schemas  = [\"public\", \"billing\"]\n}\n",
+    );
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.failure();
+    assert!(
+        out.stdout.contains(&format!(
+            "database \"{}\", schemas \"public, billing\" at ",
+            db.name
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.starts_with("Error: P3005\n"), "{}", out.stderr);
+}
