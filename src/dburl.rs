@@ -5,6 +5,9 @@
 //! P1013 details (`invalid port number`, …).
 
 use crate::error::{Error, Result};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use url::Url;
 
 /// Database families prismig speaks to.
@@ -78,6 +81,62 @@ pub struct PgUrl {
     passthrough: Vec<(String, String)>,
     connect_timeout: u64,
     pgbouncer: bool,
+    /// `socket_timeout` in seconds, enforced as the server's `statement_timeout`.
+    socket_timeout: Option<u64>,
+    /// `sslidentity`: a PKCS#12 client identity, with its `sslpassword`.
+    ssl_identity: Option<(String, Option<String>)>,
+    /// Folder that relative certificate paths are resolved against (§8.3).
+    base_dir: Option<PathBuf>,
+    /// The identity converted to PEM in memory-only files, made once per process.
+    identity_files: Arc<OnceLock<std::result::Result<(OwnedFd, OwnedFd), String>>>,
+}
+
+/// A file that lives in memory only (`memfd`), readable by libpq as `/proc/self/fd/N`, so
+/// that a decrypted private key never touches the disk.
+fn memory_file(name: &str, content: &[u8]) -> std::result::Result<OwnedFd, String> {
+    let cname = std::ffi::CString::new(name).map_err(|e| e.to_string())?;
+    // SAFETY: a valid C string and flags; the result is checked.
+    let raw = unsafe { libc::memfd_create(cname.as_ptr(), libc::MFD_CLOEXEC) };
+    if raw < 0 {
+        return Err(std::io::Error::last_os_error().to_string());
+    }
+    // SAFETY: raw is a fresh descriptor that nothing else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    // libpq refuses keys readable by group or others.
+    // SAFETY: fd is open.
+    if unsafe { libc::fchmod(fd.as_raw_fd(), 0o600) } != 0 {
+        return Err(std::io::Error::last_os_error().to_string());
+    }
+    let mut file = std::fs::File::from(fd.try_clone().map_err(|e| e.to_string())?);
+    std::io::Write::write_all(&mut file, content).map_err(|e| e.to_string())?;
+    Ok(fd)
+}
+
+/// PKCS#12 identity → (certificate PEM, key PEM) memory files.
+fn identity_to_pem(
+    path: &Path,
+    password: Option<&str>,
+) -> std::result::Result<(OwnedFd, OwnedFd), String> {
+    let der = std::fs::read(path)
+        .map_err(|e| format!("identity file not found ({}): {e}", path.display()))?;
+    let parsed = openssl::pkcs12::Pkcs12::from_der(&der)
+        .and_then(|p| p.parse2(password.unwrap_or("")))
+        .map_err(|e| format!("cannot read the PKCS#12 identity {}: {e}", path.display()))?;
+    let (Some(cert), Some(key)) = (parsed.cert, parsed.pkey) else {
+        return Err(format!(
+            "the PKCS#12 identity {} holds no certificate and key",
+            path.display()
+        ));
+    };
+    let mut cert_pem = cert.to_pem().map_err(|e| e.to_string())?;
+    for extra in parsed.ca.iter().flatten() {
+        cert_pem.extend(extra.to_pem().map_err(|e| e.to_string())?);
+    }
+    let key_pem = key.private_key_to_pem_pkcs8().map_err(|e| e.to_string())?;
+    Ok((
+        memory_file("prismig-cert", &cert_pem)?,
+        memory_file("prismig-key", &key_pem)?,
+    ))
 }
 
 /// Parameters Prisma understands that libpq would reject: stripped (§9).
@@ -104,7 +163,6 @@ const PASSTHROUGH: &[&str] = &[
     "application_name",
     "options",
     "channel_binding",
-    "sslpassword",
     "sslkey",
     "sslrootcert",
     "target_session_attrs",
@@ -167,6 +225,9 @@ impl PgUrl {
         let mut passthrough = Vec::new();
         let mut sslmode = None;
         let mut sslaccept_strict = false;
+        let mut socket_timeout = None;
+        let mut ssl_identity = None;
+        let mut ssl_password = None;
         for (k, v) in url.query_pairs() {
             let (k, v) = (k.into_owned(), v.into_owned());
             match k.as_str() {
@@ -177,7 +238,16 @@ impl PgUrl {
                         .parse()
                         .map_err(|_| invalid("invalid digit found in string"))?
                 }
-                "connection_limit" | "statement_cache_size" | "socket_timeout" | "pool_timeout" => {
+                "socket_timeout" => {
+                    let secs: u64 = v
+                        .parse()
+                        .map_err(|_| invalid("invalid digit found in string"))?;
+                    socket_timeout = (secs > 0).then_some(secs);
+                }
+                "sslidentity" => ssl_identity = Some(v),
+                // The PKCS#12 password (Prisma), not libpq's key passphrase.
+                "sslpassword" => ssl_password = Some(v),
+                "connection_limit" | "statement_cache_size" | "pool_timeout" => {
                     v.parse::<u64>()
                         .map_err(|_| invalid("invalid digit found in string"))?;
                 }
@@ -248,7 +318,27 @@ impl PgUrl {
             passthrough,
             connect_timeout,
             pgbouncer,
+            socket_timeout,
+            ssl_identity: ssl_identity.map(|i| (i, ssl_password)),
+            base_dir: None,
+            identity_files: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// Resolve relative certificate paths against `dir` (the schema's folder in Prisma 6,
+    /// the config's in Prisma 7).
+    pub fn with_base_dir(mut self, dir: &Path) -> PgUrl {
+        self.base_dir = Some(dir.to_owned());
+        self
+    }
+
+    fn resolve(&self, p: &str) -> String {
+        match &self.base_dir {
+            Some(base) if !Path::new(p).is_absolute() && p != "system" => {
+                base.join(p).to_string_lossy().into_owned()
+            }
+            _ => p.to_owned(),
+        }
     }
 
     pub fn schema(&self) -> &str {
@@ -313,7 +403,8 @@ impl PgUrl {
     }
 
     /// libpq `key=value` connection string. Holds the password: never print it.
-    pub fn conninfo(&self) -> String {
+    /// Fails (P1011) when the TLS identity cannot be read.
+    pub fn conninfo(&self) -> Result<String> {
         let mut parts: Vec<(String, String)> = Vec::new();
         let host = self
             .host_param
@@ -336,7 +427,48 @@ impl PgUrl {
         if self.connect_timeout > 0 {
             parts.push(("connect_timeout".into(), self.connect_timeout.to_string()));
         }
-        parts.extend(self.passthrough.iter().cloned());
+        for (k, v) in &self.passthrough {
+            match k.as_str() {
+                "sslrootcert" | "sslkey" => parts.push((k.clone(), self.resolve(v))),
+                "options" => {}
+                _ => parts.push((k.clone(), v.clone())),
+            }
+        }
+        let mut options: Vec<String> = self
+            .passthrough
+            .iter()
+            .filter(|(k, _)| k == "options")
+            .map(|(_, v)| v.clone())
+            .collect();
+        if let Some(secs) = self.socket_timeout {
+            options.push(format!("-c statement_timeout={}", secs * 1000));
+        }
+        if !options.is_empty() {
+            parts.push(("options".into(), options.join(" ")));
+        }
+        if let Some((identity, password)) = &self.ssl_identity {
+            let path = PathBuf::from(self.resolve(identity));
+            let files = self
+                .identity_files
+                .get_or_init(|| identity_to_pem(&path, password.as_deref()));
+            match files {
+                Ok((cert, key)) => {
+                    parts.push((
+                        "sslcert".into(),
+                        format!("/proc/self/fd/{}", cert.as_raw_fd()),
+                    ));
+                    parts.push((
+                        "sslkey".into(),
+                        format!("/proc/self/fd/{}", key.as_raw_fd()),
+                    ));
+                }
+                Err(message) => {
+                    return Err(Error::Tls {
+                        message: message.clone(),
+                    })
+                }
+            }
+        }
         if !self
             .passthrough
             .iter()
@@ -344,11 +476,11 @@ impl PgUrl {
         {
             parts.push(("application_name".into(), "prismig".into()));
         }
-        parts
+        Ok(parts
             .iter()
             .map(|(k, v)| format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'")))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" "))
     }
 }
 
@@ -383,7 +515,7 @@ mod tests {
         assert_eq!(u.database_display(), "my%64b");
         assert_eq!(u.password(), Some("p@ss"));
         assert!(u.pgbouncer());
-        let ci = u.conninfo();
+        let ci = u.conninfo().unwrap();
         assert!(ci.contains("dbname='mydb'"), "{ci}");
         assert!(ci.contains("application_name='a b'"), "{ci}");
         assert!(!ci.contains("schema"), "{ci}");
@@ -417,7 +549,7 @@ mod tests {
     #[test]
     fn conninfo_quotes_values() {
         let u = PgUrl::parse("postgresql://o%27neil:a%5Cb%27c@h/d").unwrap();
-        let ci = u.conninfo();
+        let ci = u.conninfo().unwrap();
         assert!(ci.contains(r"user='o\'neil'"), "{ci}");
         assert!(ci.contains(r"password='a\\b\'c'"), "{ci}");
     }

@@ -53,6 +53,9 @@ pub enum Error {
     #[error("The provided database string is invalid. {details} in database URL. Please refer to the documentation in https://www.prisma.io/docs/reference/database-reference/connection-urls for constructing a correct connection string. In some cases, certain characters must be escaped. Please check the string for any illegal characters.")]
     InvalidUrl { details: String },
 
+    #[error("Socket timeout (the database failed to respond to a query within the configured timeout — see https://pris.ly/d/postgresql-connector for more details).")]
+    SocketTimeout,
+
     #[error("Server has closed the connection.")]
     ConnectionClosed,
 
@@ -121,6 +124,20 @@ pub enum Error {
     Interrupted { signal: i32 },
 }
 
+/// A database error outside migration scripts: the timeout set from `socket_timeout` is
+/// P1008 and a dropped connection P1017, as Prisma reports them; the rest carry the text.
+pub fn from_database_message(message: String) -> Error {
+    if message.contains("canceling statement due to statement timeout") {
+        Error::SocketTimeout
+    } else if message.contains("server closed the connection unexpectedly")
+        || message.contains("no connection to the server")
+    {
+        Error::ConnectionClosed
+    } else {
+        Error::Database(message)
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
@@ -134,6 +151,7 @@ impl Error {
             Error::AccessDenied { .. } => "P1010",
             Error::Tls { .. } => "P1011",
             Error::InvalidUrl { .. } => "P1013",
+            Error::SocketTimeout => "P1008",
             Error::ConnectionClosed => "P1017",
             Error::DatabaseCreationFailed { .. } => "P3000",
             Error::SystemDatabase { .. } => "P3004",
@@ -165,6 +183,7 @@ impl Error {
             | Error::Tls { .. }
             | Error::InvalidUrl { .. }
             | Error::ConnectionClosed
+            | Error::SocketTimeout
             | Error::DatabaseCreationFailed { .. } => Rendering::Connection,
             Error::Timeout { .. }
             | Error::SystemDatabase { .. }

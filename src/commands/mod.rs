@@ -52,7 +52,8 @@ impl Context<'_> {
                 ),
             ));
         }
-        let parsed = PgUrl::parse(&self.project.url);
+        let parsed =
+            PgUrl::parse(&self.project.url).map(|u| u.with_base_dir(&self.project.base_dir));
         if parsed.as_ref().is_ok_and(PgUrl::pgbouncer) {
             self.emit(Event::Warning {
                 message: "the URL has pgbouncer=true: the migration lock is a session-level advisory lock, which a transaction-mode pooler does not keep; set `directUrl` (or pass --url) to a direct connection for migrations".to_owned(),

@@ -47,6 +47,8 @@ pub struct Project {
     /// `schemas = [...]` of the datasource (multiSchema).
     pub schemas: Vec<String>,
     pub migrations_dir: PathBuf,
+    /// Where relative paths in the URL (certificates) are resolved (§8.3).
+    pub base_dir: PathBuf,
     pub env: Env,
 }
 
@@ -444,9 +446,15 @@ impl Project {
             }
         }
 
+        let base_dir = match (flavor, ds_file.2.parent()) {
+            (Flavor::Prisma6, Some(dir)) if !ds_file.2.as_os_str().is_empty() => dir.to_owned(),
+            _ => base.clone(),
+        };
+
         Ok(Project {
             flavor,
             notices,
+            base_dir,
             config_display: config.as_ref().map(|c| relative(&c.path, cwd)),
             schema_display: schema_path.as_ref().map(|s| relative(s, cwd)),
             env_files,

@@ -62,6 +62,7 @@ fn classify_connect_error(url: &PgUrl, message: &str) -> Error {
     }
     if (scrubbed.contains("role \"") && scrubbed.contains("does not exist"))
         || scrubbed.contains("no pg_hba.conf entry")
+        || scrubbed.contains("pg_hba.conf rejects connection")
         || scrubbed.contains("permission denied for database")
     {
         return Error::AccessDenied {
@@ -79,14 +80,14 @@ fn classify_connect_error(url: &PgUrl, message: &str) -> Error {
 }
 
 fn db_error(e: diesel::result::Error) -> Error {
-    Error::Database(e.to_string())
+    crate::error::from_database_message(e.to_string())
 }
 
 impl PgDatabase {
     /// Connects and prepares the session as Prisma's engine does (§1.4): the search path,
     /// then the schema, created when missing (even for `status`).
     pub fn connect(url: &PgUrl) -> Result<PgDatabase> {
-        let mut conn = PgConnection::establish(&url.conninfo()).map_err(|e| match e {
+        let mut conn = PgConnection::establish(&url.conninfo()?).map_err(|e| match e {
             diesel::ConnectionError::BadConnection(m) => classify_connect_error(url, &m),
             other => Error::InvalidUrl {
                 details: other.to_string(),
@@ -117,7 +118,7 @@ impl PgDatabase {
     pub fn create_database(url: &PgUrl) -> Result<String> {
         let mut admin = None;
         for candidate in ["postgres", "template1", "defaultdb"] {
-            match PgConnection::establish(&url.with_database(candidate).conninfo()) {
+            match PgConnection::establish(&url.with_database(candidate).conninfo()?) {
                 Ok(c) => {
                     admin = Some(c);
                     break;
@@ -228,8 +229,12 @@ impl PgDatabase {
     pub fn run_script(&mut self, script: &str) -> Result<(), (String, String)> {
         if self.script.is_none() {
             let setup = format!("SET search_path = {}", quote_ident(self.url.schema()));
-            let conn = ScriptConnection::open(&self.url.conninfo(), &setup)
-                .map_err(|m| ("none".to_owned(), m))?;
+            let conninfo = self
+                .url
+                .conninfo()
+                .map_err(|e| ("none".to_owned(), e.to_string()))?;
+            let conn =
+                ScriptConnection::open(&conninfo, &setup).map_err(|m| ("none".to_owned(), m))?;
             self.script = Some(conn);
         }
         let Some(conn) = self.script.as_ref() else {
@@ -269,6 +274,7 @@ mod tests {
             ("connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  database \"db\" does not exist", "P1003"),
             ("FATAL:  password authentication failed for user \"u\"", "P1000"),
             ("FATAL:  role \"nobody\" does not exist", "P1010"),
+            ("FATAL:  pg_hba.conf rejects connection for host \"127.0.0.1\", user \"u\", database \"d\", no encryption", "P1010"),
             ("SSL error: certificate verify failed", "P1011"),
         ];
         for (msg, code) in cases {

@@ -32,7 +32,7 @@ struct Missing {
 }
 
 fn db_error(e: diesel::result::Error) -> Error {
-    Error::Database(e.to_string())
+    crate::error::from_database_message(e.to_string())
 }
 
 /// The history table on one PostgreSQL connection.

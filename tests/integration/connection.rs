@@ -220,3 +220,27 @@ fn multi_schema_datasource() {
     );
     assert!(out.stderr.starts_with("Error: P3005\n"), "{}", out.stderr);
 }
+
+// §9 `socket_timeout`: enforced; a migration running longer fails instead of hanging.
+#[test]
+fn socket_timeout_is_enforced() {
+    let db = TestDb::new("conn_socket_timeout");
+    let p = project();
+    p.migration("20240102000000_slow", "SELECT pg_sleep(3);\n");
+    let started = std::time::Instant::now();
+    let out = run(
+        &p,
+        &db.url_with("socket_timeout=1&options=-c%20application_name%3Dx"),
+        &["migrate", "deploy"],
+    );
+    out.failure();
+    assert!(started.elapsed() < std::time::Duration::from_millis(2900));
+    assert!(
+        out.stderr
+            .contains("Migration name: 20240102000000_slow\n\nDatabase error code: 57014\n"),
+        "{}",
+        out.stderr
+    );
+    let rows = db.rows();
+    assert!(rows[0].finished && !rows[1].finished);
+}

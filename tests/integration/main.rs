@@ -1,6 +1,11 @@
 //! End-to-end tests: the real `prismig` binary, a temporary project, and a real database
 //! per test. Expected texts come from `prisma-migrate.md` and `prisma-transcripts.md`.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is the failure report"
+)]
+
 mod support;
 
 mod cli;
@@ -14,3 +19,4 @@ mod layouts;
 mod locking;
 mod resolve;
 mod status;
+mod tls;
