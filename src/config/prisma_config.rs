@@ -175,3 +175,89 @@ impl ConfigFile {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(dir: &Path, name: &str, text: &str) -> ConfigFile {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        ConfigFile::find(dir, None).unwrap().unwrap()
+    }
+
+    fn url_of(expr: &str, env: &Env) -> Result<Option<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(
+            dir.path(),
+            "prisma.config.ts",
+            &format!(
+                "export default defineConfig({{\n  datasource: {{\n    url: {expr},\n  }},\n}})\n"
+            ),
+        );
+        c.url(env)
+    }
+
+    #[test]
+    fn url_forms_people_write() {
+        let mut env = Env::default();
+        env.set("DATABASE_URL", "postgresql://a@h/d");
+        env.set("PGHOST", "h2");
+        for expr in [
+            "env(\"DATABASE_URL\")",
+            "env('DATABASE_URL')",
+            "process.env.DATABASE_URL",
+            "process.env.DATABASE_URL!",
+            "process.env[\"DATABASE_URL\"]",
+            "process.env.DATABASE_URL as string",
+            "\"postgresql://a@h/d\"",
+            "'postgresql://a@h/d'",
+        ] {
+            assert_eq!(
+                url_of(expr, &env).unwrap().as_deref(),
+                Some("postgresql://a@h/d"),
+                "{expr}"
+            );
+        }
+        assert_eq!(
+            url_of("`postgresql://a@${process.env.PGHOST}/d`", &env)
+                .unwrap()
+                .as_deref(),
+            Some("postgresql://a@h2/d")
+        );
+    }
+
+    #[test]
+    fn unset_variables_and_computed_urls_fail_clearly() {
+        let env = Env::default();
+        let e = url_of("env(\"NOPE\")", &env).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("PrismaConfigEnvError: Cannot resolve environment variable: NOPE."),
+            "{e}"
+        );
+        let e = url_of("buildUrl(process.env)", &env).unwrap_err();
+        assert_eq!(e.code(), "PM1016");
+        assert!(
+            e.to_string().contains("line 3 (`buildUrl(process.env)`)"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("--url"));
+    }
+
+    #[test]
+    fn schema_migrations_and_dotenv_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(
+            dir.path(),
+            ".config/prisma.ts",
+            "import \"dotenv/config\";\nexport default {\n  schema: \"db/schema.prisma\",\n  migrations: { path: \"db/migrations\", seed: \"tsx seed.ts\" },\n}\n",
+        );
+        assert!(c.imports_dotenv);
+        assert_eq!(c.dir, dir.path());
+        assert_eq!(c.schema, Some(dir.path().join("db/schema.prisma")));
+        assert_eq!(c.migrations, Some(dir.path().join("db/migrations")));
+        assert_eq!(c.url(&Env::default()).unwrap(), None);
+    }
+}
