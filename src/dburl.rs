@@ -484,6 +484,65 @@ impl PgUrl {
     }
 }
 
+/// A Prisma SQLite URL: `file:<path>[?params]`, relative paths against the schema's folder
+/// (Prisma 6) or the config's (Prisma 7) (§8.3).
+#[derive(Debug, Clone)]
+pub struct SqliteUrl {
+    raw: String,
+    path: PathBuf,
+}
+
+impl SqliteUrl {
+    pub fn parse(raw: &str, base_dir: &Path) -> Result<SqliteUrl> {
+        let rest = raw
+            .strip_prefix("file:")
+            .ok_or_else(|| invalid("The scheme is not recognized"))?;
+        let rest = rest.split('?').next().unwrap_or("");
+        // `file://abs/path` and `file:///abs/path` name absolute paths.
+        let rest = match rest.strip_prefix("//") {
+            Some(r) if r.starts_with('/') => r,
+            Some(r) => {
+                return Ok(SqliteUrl {
+                    raw: raw.to_owned(),
+                    path: PathBuf::from(format!("/{r}")),
+                })
+            }
+            None => rest,
+        };
+        if rest.is_empty() {
+            return Err(invalid("empty SQLite database path"));
+        }
+        let decoded = percent_decode(rest);
+        let path = Path::new(&decoded);
+        let path = if path.is_absolute() {
+            path.to_owned()
+        } else {
+            base_dir.join(path)
+        };
+        Ok(SqliteUrl {
+            raw: raw.to_owned(),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The database name Prisma prints: the file name.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The location Prisma prints: the whole URL as written.
+    pub fn location(&self) -> &str {
+        &self.raw
+    }
+}
+
 /// Replace the password of any URL-looking string with `****`, for messages.
 pub fn mask(url: &str) -> String {
     match Url::parse(url) {
@@ -552,6 +611,30 @@ mod tests {
         let ci = u.conninfo().unwrap();
         assert!(ci.contains(r"user='o\'neil'"), "{ci}");
         assert!(ci.contains(r"password='a\\b\'c'"), "{ci}");
+    }
+
+    #[test]
+    fn sqlite_paths_resolve_against_the_base_folder() {
+        let base = Path::new("/p/prisma");
+        let u = SqliteUrl::parse("file:./dev.db", base).unwrap();
+        assert_eq!(u.path(), Path::new("/p/prisma/./dev.db"));
+        assert_eq!(u.file_name(), "dev.db");
+        assert_eq!(u.location(), "file:./dev.db");
+        assert_eq!(
+            SqliteUrl::parse("file:dev.db?connection_limit=1", base)
+                .unwrap()
+                .path(),
+            Path::new("/p/prisma/dev.db")
+        );
+        assert_eq!(
+            SqliteUrl::parse("file:/abs/x.db", base).unwrap().path(),
+            Path::new("/abs/x.db")
+        );
+        assert_eq!(
+            SqliteUrl::parse("file:///abs/x.db", base).unwrap().path(),
+            Path::new("/abs/x.db")
+        );
+        assert_eq!(SqliteUrl::parse("file:", base).unwrap_err().code(), "P1013");
     }
 
     #[test]

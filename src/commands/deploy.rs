@@ -1,10 +1,10 @@
 //! `migrate deploy` (`prisma-migrate.md` §4).
 
 use super::Context;
-use crate::db::PgDatabase;
+use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::history::{new_id, HistoryStore};
+use crate::history::new_id;
 use crate::migration::{check_provider, checksum, MigrationsDir};
 use crate::reconcile::{check_no_failed, pending_for_deploy};
 use chrono::Utc;
@@ -29,14 +29,14 @@ pub fn deploy(ctx: &mut Context<'_>) -> Result<u8> {
             return Err(e);
         }
     };
-    let mut db = match PgDatabase::connect(&url) {
+    let mut db = match Database::connect(&url) {
         Ok(db) => db,
         Err(Error::DatabaseDoesNotExist { .. }) => {
-            let message = PgDatabase::create_database(&url).inspect_err(|_| {
+            let (db, message) = Database::create(&url).inspect_err(|_| {
                 ctx.emit(Event::DeployConnectFailed);
             })?;
             ctx.emit(Event::DatabaseCreated { message });
-            PgDatabase::connect(&url)?
+            db
         }
         Err(e) => {
             ctx.emit(Event::DeployConnectFailed);
@@ -51,21 +51,21 @@ pub fn deploy(ctx: &mut Context<'_>) -> Result<u8> {
     ctx.emit(Event::ApplyBegins);
 
     // §4.2: provider check, lock, initialise, list, failed check, apply.
-    check_provider(dir.lockfile.as_deref(), "postgresql")?;
+    check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
     ctx.lock(&mut db)?;
 
     let tables = db.table_names(&ctx.project.schemas)?;
-    let schema = db.schema().to_owned();
+    let namespace = db.history_namespace().to_owned();
     if !tables
         .iter()
-        .any(|(s, t)| *s == schema && t == "_prisma_migrations")
+        .any(|(s, t)| *s == namespace && t == "_prisma_migrations")
     {
-        if tables.iter().any(|(_, t)| !crate::db::is_ignored_table(t)) {
+        if tables.iter().any(|(_, t)| !db.ignores_table(t)) {
             return Err(Error::SchemaNotEmpty);
         }
-        HistoryStore::new(db.conn()).create_table()?;
+        db.history().create_table()?;
     }
-    let rows = HistoryStore::new(db.conn()).list()?.unwrap_or_default();
+    let rows = db.history().list()?.unwrap_or_default();
     check_no_failed(&rows)?;
 
     let names = dir.names();
@@ -77,14 +77,15 @@ pub fn deploy(ctx: &mut Context<'_>) -> Result<u8> {
         };
         let script = local.script()?;
         let id = new_id();
-        HistoryStore::new(db.conn()).insert_started(&id, &checksum(&script), name, Utc::now())?;
+        db.history()
+            .insert_started(&id, &checksum(&script), name, Utc::now())?;
         ctx.emit(Event::ApplyingMigration {
             name: name.to_owned(),
         });
         let started = Instant::now();
         match db.run_script(&script) {
             Ok(()) => {
-                HistoryStore::new(db.conn()).mark_finished(&id, Utc::now())?;
+                db.history().mark_finished(&id, Utc::now())?;
                 ctx.emit(Event::MigrationApplied {
                     name: name.to_owned(),
                     elapsed: started.elapsed(),
@@ -97,7 +98,7 @@ pub fn deploy(ctx: &mut Context<'_>) -> Result<u8> {
                     code,
                     error,
                 };
-                HistoryStore::new(db.conn()).set_logs(&id, &failure_logs(&error, name))?;
+                db.history().set_logs(&id, &failure_logs(&error, name))?;
                 return Err(error);
             }
         }

@@ -10,9 +10,8 @@ pub use resolve::{resolve, ResolveTarget};
 pub use status::status;
 
 use crate::config::Project;
-use crate::db::PgDatabase;
-use crate::dburl::{PgUrl, Provider};
-use crate::error::{Error, Result};
+use crate::db::{Database, Target};
+use crate::error::Result;
 use crate::event::{Event, Reporter};
 use std::time::Duration;
 
@@ -28,8 +27,8 @@ impl Context<'_> {
         self.reporter.report(event);
     }
 
-    /// Prisma's header lines (§8.4), then the parsed URL (or its P1013 error).
-    fn announce(&mut self) -> Result<PgUrl> {
+    /// Prisma's header lines (§8.4), then the parsed target (or its P1013 error).
+    fn announce(&mut self) -> Result<Target> {
         if let Some(path) = self.project.config_display.clone() {
             self.emit(Event::ConfigLoaded { path });
         }
@@ -43,46 +42,29 @@ impl Context<'_> {
         if let Some(path) = self.project.schema_display.clone() {
             self.emit(Event::SchemaLoaded { path });
         }
-        if self.project.provider != Provider::Postgres {
-            return Err(Error::own(
-                "PM1002",
-                format!(
-                    "the {} provider is not supported yet; prismig supports PostgreSQL",
-                    self.project.provider.lock_name()
-                ),
-            ));
+        let provider = self.project.provider;
+        let target = Target::parse(provider, &self.project.url, &self.project.base_dir);
+        for message in target.as_ref().map(Target::warnings).unwrap_or_default() {
+            self.emit(Event::Warning { message });
         }
-        let parsed =
-            PgUrl::parse(&self.project.url).map(|u| u.with_base_dir(&self.project.base_dir));
-        if parsed.as_ref().is_ok_and(PgUrl::pgbouncer) {
-            self.emit(Event::Warning {
-                message: "the URL has pgbouncer=true: the migration lock is a session-level advisory lock, which a transaction-mode pooler does not keep; set `directUrl` (or pass --url) to a direct connection for migrations".to_owned(),
-            });
-        }
-        let description = match &parsed {
-            Ok(url) => {
-                let schemas = if self.project.schemas.is_empty() {
-                    format!("schema \"{}\"", url.schema())
-                } else {
-                    format!("schemas \"{}\"", self.project.schemas.join(", "))
-                };
-                format!(
-                    "PostgreSQL database \"{}\", {schemas} at \"{}\"",
-                    url.database_display(),
-                    url.header_location()
-                )
-            }
-            Err(_) => "PostgreSQL database".to_owned(),
+        let description = match &target {
+            Ok(t) => t.description(&self.project.schemas),
+            Err(_) => format!("{} database", provider.pretty()),
         };
         self.emit(Event::Datasource {
             name: self.project.datasource_name.clone(),
             description,
         });
-        parsed
+        target
     }
 
-    /// The advisory lock, unless `PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK` is set (§4.5).
-    fn lock(&mut self, db: &mut PgDatabase) -> Result<()> {
+    /// The provider name `migration_lock.toml` must hold.
+    fn lock_name(&self) -> &'static str {
+        self.project.provider.lock_name()
+    }
+
+    /// The migration lock, unless `PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK` is set (§4.5).
+    fn lock(&mut self, db: &mut Database) -> Result<()> {
         if self.project.env.flag("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK") {
             return Ok(());
         }

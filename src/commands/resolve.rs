@@ -1,10 +1,10 @@
 //! `migrate resolve --applied | --rolled-back` (`prisma-migrate.md` §6).
 
 use super::Context;
-use crate::db::PgDatabase;
+use crate::db::Database;
 use crate::error::{exit, Error, Result};
 use crate::event::Event;
-use crate::history::{new_id, HistoryStore};
+use crate::history::new_id;
 use crate::migration::{check_provider, checksum, MigrationsDir};
 use crate::reconcile::{plan_resolve_applied, plan_resolve_rolled_back};
 use chrono::Utc;
@@ -28,20 +28,20 @@ pub fn resolve(ctx: &mut Context<'_>, target: &ResolveTarget) -> Result<u8> {
             "Pass either --applied or --rolled-back, not both.".to_owned(),
         )),
         (Some(name), None) => {
-            let mut db = PgDatabase::connect(&url)?;
+            let mut db = Database::connect(&url)?;
             mark_applied(ctx, &mut db, name)
         }
         (None, Some(name)) => {
-            let mut db = PgDatabase::connect(&url)?;
+            let mut db = Database::connect(&url)?;
             mark_rolled_back(ctx, &mut db, name)
         }
     }
 }
 
 /// §6.2.
-fn mark_applied(ctx: &mut Context<'_>, db: &mut PgDatabase, name: &str) -> Result<u8> {
+fn mark_applied(ctx: &mut Context<'_>, db: &mut Database, name: &str) -> Result<u8> {
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
-    check_provider(dir.lockfile.as_deref(), "postgresql")?;
+    check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
     ctx.lock(db)?;
     let not_found = || Error::MigrationNotFound {
         name: name.to_owned(),
@@ -51,7 +51,7 @@ fn mark_applied(ctx: &mut Context<'_>, db: &mut PgDatabase, name: &str) -> Resul
         .ok_or_else(not_found)?
         .script()
         .map_err(|_| not_found())?;
-    let mut store = HistoryStore::new(db.conn());
+    let mut store = db.history();
     let rows = match store.list()? {
         Some(rows) => rows,
         // Baselining: the table is created without the emptiness check (§1.5).
@@ -71,9 +71,9 @@ fn mark_applied(ctx: &mut Context<'_>, db: &mut PgDatabase, name: &str) -> Resul
 }
 
 /// §6.3: no lockfile check, the folder is not consulted.
-fn mark_rolled_back(ctx: &mut Context<'_>, db: &mut PgDatabase, name: &str) -> Result<u8> {
+fn mark_rolled_back(ctx: &mut Context<'_>, db: &mut Database, name: &str) -> Result<u8> {
     ctx.lock(db)?;
-    let mut store = HistoryStore::new(db.conn());
+    let mut store = db.history();
     let rows = store.list()?.ok_or(Error::RollbackWithoutTable)?;
     let ids = plan_resolve_rolled_back(name, &rows)?;
     store.mark_rolled_back(&ids, Utc::now())?;

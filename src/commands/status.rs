@@ -1,19 +1,18 @@
 //! `migrate status` (`prisma-migrate.md` §5): read-only, no lock.
 
 use super::Context;
-use crate::db::PgDatabase;
+use crate::db::Database;
 use crate::error::{exit, Result};
 use crate::event::Event;
-use crate::history::HistoryStore;
 use crate::migration::{check_provider, script_matches_checksum, MigrationsDir};
 use crate::reconcile::{diagnose, History};
 
 pub fn status(ctx: &mut Context<'_>) -> Result<u8> {
     let url = ctx.announce()?;
-    let mut db = PgDatabase::connect(&url)?;
+    let mut db = Database::connect(&url)?;
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
-    check_provider(dir.lockfile.as_deref(), "postgresql")?;
-    let rows = HistoryStore::new(db.conn()).list()?;
+    check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
+    let rows = db.history().list()?;
     let has_table = rows.is_some();
     let rows = rows.unwrap_or_default();
     let names = dir.names();

@@ -3,6 +3,10 @@
 mod record;
 pub mod schema;
 mod store;
+mod store_pg;
+mod store_sqlite;
 
 pub use record::MigrationRecord;
 pub use store::{new_id, HistoryStore};
+pub use store_pg::PgStore;
+pub use store_sqlite::{parse_timestamp, SqliteStore};

@@ -26,3 +26,16 @@ diesel::table! {
         applied_steps_count -> Integer,
     }
 }
+
+/// The exact SQLite DDL (§1.2).
+pub const SQLITE_DDL: &str = "CREATE TABLE \"_prisma_migrations\" (
+    \"id\"                    TEXT PRIMARY KEY NOT NULL,
+    \"checksum\"              TEXT NOT NULL,
+    \"finished_at\"           DATETIME,
+    \"migration_name\"        TEXT NOT NULL,
+    \"logs\"                  TEXT,
+    \"rolled_back_at\"        DATETIME,
+    \"started_at\"            DATETIME NOT NULL DEFAULT current_timestamp,
+    \"applied_steps_count\"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+);
+";

@@ -1,98 +1,41 @@
 //! Reads and writes of `_prisma_migrations`, with the row states Prisma's engine leaves
-//! (§1.1, §1.6). Values are always bound; only the fixed table name appears in SQL.
+//! (§1.1, §1.6), for each provider. Values are always bound; only the fixed table name
+//! appears in SQL.
 
 use super::record::MigrationRecord;
-use super::schema::{_prisma_migrations as t, POSTGRES_DDL};
-use crate::error::{Error, Result};
+use super::store_pg::PgStore;
+use super::store_sqlite::SqliteStore;
+use crate::error::Result;
 use chrono::{DateTime, Utc};
-use diesel::connection::SimpleConnection;
-use diesel::pg::PgConnection;
-use diesel::prelude::*;
-use diesel::sql_types::Bool;
 
 /// A new row id: a random UUID v4, hyphenated lowercase, as the engine makes them.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-type Row = (
-    String,
-    String,
-    Option<DateTime<Utc>>,
-    String,
-    Option<DateTime<Utc>>,
-    DateTime<Utc>,
-    i32,
-);
-
-#[derive(QueryableByName)]
-struct Missing {
-    #[diesel(sql_type = Bool)]
-    missing: bool,
+pub enum HistoryStore<'c> {
+    Postgres(PgStore<'c>),
+    Sqlite(SqliteStore<'c>),
 }
 
-fn db_error(e: diesel::result::Error) -> Error {
-    crate::error::from_database_message(e.to_string())
-}
-
-/// The history table on one PostgreSQL connection.
-pub struct HistoryStore<'c> {
-    conn: &'c mut PgConnection,
-}
-
-impl<'c> HistoryStore<'c> {
-    pub fn new(conn: &'c mut PgConnection) -> Self {
-        HistoryStore { conn }
-    }
-
-    /// All rows by `started_at`; `None` when the table does not exist. `logs` is not read,
-    /// as the engine does not read it either (§1.6).
-    pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
-        let rows = t::table
-            .select((
-                t::id,
-                t::checksum,
-                t::finished_at,
-                t::migration_name,
-                t::rolled_back_at,
-                t::started_at,
-                t::applied_steps_count,
-            ))
-            .order(t::started_at.asc())
-            .load::<Row>(self.conn);
-        match rows {
-            Ok(rows) => Ok(Some(
-                rows.into_iter()
-                    .map(|r| MigrationRecord {
-                        id: r.0,
-                        checksum: r.1,
-                        finished_at: r.2,
-                        migration_name: r.3,
-                        rolled_back_at: r.4,
-                        started_at: r.5,
-                        applied_steps_count: i64::from(r.6),
-                    })
-                    .collect(),
-            )),
-            Err(e) => {
-                // Decide "missing" from the catalog, not from the (localised) message.
-                let missing = diesel::sql_query(
-                    "SELECT to_regclass('_prisma_migrations') IS NULL AS missing",
-                )
-                .get_result::<Missing>(self.conn)
-                .map_err(db_error)?;
-                if missing.missing {
-                    Ok(None)
-                } else {
-                    Err(db_error(e))
-                }
-            }
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            HistoryStore::Postgres($s) => $e,
+            HistoryStore::Sqlite($s) => $e,
         }
+    };
+}
+
+impl HistoryStore<'_> {
+    /// All rows by `started_at`; `None` when the table does not exist.
+    pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
+        each!(self, s => s.list())
     }
 
     /// Prisma's exact DDL (§1.2).
     pub fn create_table(&mut self) -> Result<()> {
-        self.conn.batch_execute(POSTGRES_DDL).map_err(db_error)
+        each!(self, s => s.create_table())
     }
 
     /// Deploy, before running the script: the row with only id, checksum, start and name.
@@ -101,51 +44,24 @@ impl<'c> HistoryStore<'c> {
         id: &str,
         checksum: &str,
         name: &str,
-        started_at: DateTime<Utc>,
+        at: DateTime<Utc>,
     ) -> Result<()> {
-        diesel::insert_into(t::table)
-            .values((
-                t::id.eq(id),
-                t::checksum.eq(checksum),
-                t::started_at.eq(started_at),
-                t::migration_name.eq(name),
-            ))
-            .execute(self.conn)
-            .map(drop)
-            .map_err(db_error)
+        each!(self, s => s.insert_started(id, checksum, name, at))
     }
 
     /// Deploy success: one step applied and the finish time, in one statement (Prisma sends
     /// two; the end state is the same and no crash can leave only half of it).
-    pub fn mark_finished(&mut self, id: &str, finished_at: DateTime<Utc>) -> Result<()> {
-        diesel::update(t::table.filter(t::id.eq(id)))
-            .set((
-                t::applied_steps_count.eq(t::applied_steps_count + 1),
-                t::finished_at.eq(finished_at),
-            ))
-            .execute(self.conn)
-            .map(drop)
-            .map_err(db_error)
+    pub fn mark_finished(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        each!(self, s => s.mark_finished(id, at))
     }
 
     /// Deploy failure: the error text goes to `logs`; the row stays failed.
     pub fn set_logs(&mut self, id: &str, logs: &str) -> Result<()> {
-        diesel::update(t::table.filter(t::id.eq(id)))
-            .set(t::logs.eq(logs))
-            .execute(self.conn)
-            .map(drop)
-            .map_err(db_error)
+        each!(self, s => s.set_logs(id, logs))
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        diesel::update(t::table.filter(t::id.eq_any(ids)))
-            .set(t::rolled_back_at.eq(at))
-            .execute(self.conn)
-            .map(drop)
-            .map_err(db_error)
+        each!(self, s => s.mark_rolled_back(ids, at))
     }
 
     /// `resolve --applied`: rolls back the failed rows and inserts the applied row
@@ -158,27 +74,13 @@ impl<'c> HistoryStore<'c> {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.conn.transaction(|conn| {
-            let mut store = HistoryStore::new(conn);
-            store.mark_rolled_back(roll_back, now)?;
-            diesel::insert_into(t::table)
-                .values((
-                    t::id.eq(id),
-                    t::checksum.eq(checksum),
-                    t::logs.eq(""),
-                    t::started_at.eq(now),
-                    t::finished_at.eq(now),
-                    t::migration_name.eq(name),
-                ))
-                .execute(store.conn)
-                .map(drop)
-                .map_err(db_error)
-        })
+        each!(self, s => s.resolve_applied(roll_back, id, checksum, name, now))
     }
 }
 
-impl From<diesel::result::Error> for Error {
+/// Diesel's transactions need it; the text is kept, as for other bookkeeping errors.
+impl From<diesel::result::Error> for crate::error::Error {
     fn from(e: diesel::result::Error) -> Self {
-        db_error(e)
+        crate::error::from_database_message(e.to_string())
     }
 }

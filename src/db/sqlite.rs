@@ -1,0 +1,243 @@
+//! One SQLite database file through a Diesel connection. Scripts run on that same
+//! connection (the exclusive lock allows no second one) through its raw handle, which
+//! SQLite hands over at open time (`sqlite3_auto_extension`), so that P3018 carries
+//! SQLite's extended result code and error offset as Prisma reports them (§4.7).
+
+use crate::dburl::SqliteUrl;
+use crate::error::{Error, Result};
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::Text;
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, QueryableByName, RunQueryDsl};
+use libsqlite3_sys as ffi;
+use std::cell::Cell;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_int};
+use std::ptr::NonNull;
+use std::sync::Once;
+use std::time::Duration;
+
+unsafe extern "C" {
+    // SQLite ≥ 3.38; declared here so that builds against older bindings still link it.
+    fn sqlite3_error_offset(db: *mut ffi::sqlite3) -> c_int;
+}
+
+thread_local! {
+    static OPENED: Cell<*mut ffi::sqlite3> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+unsafe extern "C" fn capture(
+    db: *mut ffi::sqlite3,
+    _err: *mut *mut c_char,
+    _api: *const ffi::sqlite3_api_routines,
+) -> c_int {
+    OPENED.with(|c| c.set(db));
+    ffi::SQLITE_OK
+}
+
+fn register_capture() {
+    static ONCE: Once = Once::new();
+    // SAFETY: registers a callback with SQLite's signature; it only records the handle.
+    ONCE.call_once(|| unsafe {
+        ffi::sqlite3_auto_extension(Some(capture));
+    });
+}
+
+pub struct SqliteDatabase {
+    conn: SqliteConnection,
+    /// The handle inside `conn`, valid as long as `conn` lives.
+    raw: NonNull<ffi::sqlite3>,
+    url: SqliteUrl,
+    locked: bool,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+fn db_error(e: diesel::result::Error) -> Error {
+    crate::error::from_database_message(e.to_string())
+}
+
+impl SqliteDatabase {
+    /// Opens an existing database file; a missing one is P1003 (status and resolve).
+    pub fn connect(url: &SqliteUrl) -> Result<SqliteDatabase> {
+        if !url.path().is_file() {
+            return Err(Error::DatabaseDoesNotExist {
+                name: url.file_name(),
+            });
+        }
+        SqliteDatabase::open(url)
+    }
+
+    fn open(url: &SqliteUrl) -> Result<SqliteDatabase> {
+        register_capture();
+        OPENED.with(|c| c.set(std::ptr::null_mut()));
+        let path = url.path().to_string_lossy().into_owned();
+        let mut conn = SqliteConnection::establish(&path).map_err(|e| Error::Unreachable {
+            location: format!("{} ({e})", url.location()),
+        })?;
+        let raw = NonNull::new(OPENED.with(Cell::get)).ok_or_else(|| {
+            Error::own("PM2001", "SQLite did not hand over its connection handle")
+        })?;
+        // Readers wait for a deploy holding the lock instead of failing at once.
+        conn.batch_execute("PRAGMA busy_timeout = 10000")
+            .map_err(db_error)?;
+        Ok(SqliteDatabase {
+            conn,
+            raw,
+            url: url.clone(),
+            locked: false,
+        })
+    }
+
+    /// `migrate deploy` creates the file and its folders (§4.1 step 6).
+    pub fn create(url: &SqliteUrl) -> Result<(SqliteDatabase, String)> {
+        if let Some(dir) = url.path().parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::DatabaseCreationFailed {
+                error: e.to_string(),
+            })?;
+        }
+        let db = SqliteDatabase::open(url)?;
+        Ok((
+            db,
+            format!(
+                "SQLite database {} created at {}",
+                url.file_name(),
+                url.location()
+            ),
+        ))
+    }
+
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+
+    /// Prisma's lock, `PRAGMA main.locking_mode=EXCLUSIVE` (§4.5), taken at once with an
+    /// exclusive transaction so that concurrent deploys wait (up to `timeout`) instead of
+    /// meeting at their first write.
+    pub fn lock(&mut self, timeout: Duration) -> Result<()> {
+        let ms = timeout.as_millis();
+        self.conn
+            .batch_execute(&format!(
+                "PRAGMA busy_timeout = {ms}; PRAGMA main.locking_mode=EXCLUSIVE;"
+            ))
+            .map_err(db_error)?;
+        match self.conn.batch_execute("BEGIN EXCLUSIVE; COMMIT;") {
+            Ok(()) => {
+                self.locked = true;
+                Ok(())
+            }
+            Err(e) if e.to_string().contains("locked") => Err(Error::Timeout {
+                context: format!(
+                    "Timed out trying to acquire a SQLite exclusive lock (PRAGMA main.locking_mode=EXCLUSIVE) on {}. Timeout: {ms}ms.",
+                    self.url.location()
+                ),
+            }),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    pub fn unlock(&mut self) {
+        if self.locked {
+            // NORMAL mode releases the lock at the next access.
+            let _ = self.conn.batch_execute(
+                "PRAGMA main.locking_mode=NORMAL; SELECT count(*) FROM sqlite_master;",
+            );
+            self.locked = false;
+        }
+    }
+
+    /// Every table, `sqlite_sequence` included (§4.3).
+    pub fn table_names(&mut self) -> Result<Vec<(String, String)>> {
+        let rows = diesel::sql_query(
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name ASC",
+        )
+        .load::<Name>(&mut self.conn)
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ("main".to_owned(), r.name))
+            .collect())
+    }
+
+    /// Runs a script as rusqlite's `execute_batch` does (what Prisma's engine calls): one
+    /// statement after another, autocommitted, stopping at the first error. `Err` carries
+    /// (extended result code, rusqlite's error text).
+    pub fn run_script(&mut self, script: &str) -> Result<(), (String, String)> {
+        let db = self.raw.as_ptr();
+        let sql = CString::new(script).map_err(|_| {
+            (
+                "none".to_owned(),
+                "the migration script contains a NUL byte".to_owned(),
+            )
+        })?;
+        let mut pos = 0;
+        while pos < script.len() {
+            let rest = &script[pos..];
+            let len = c_int::try_from(rest.len()).map_err(|_| {
+                (
+                    "none".to_owned(),
+                    "the migration script is too large".to_owned(),
+                )
+            })?;
+            let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+            let mut tail: *const c_char = std::ptr::null();
+            // SAFETY: db is the live handle of self.conn; the pointer stays inside sql.
+            let start = unsafe { sql.as_ptr().add(pos) };
+            // SAFETY: as above; len bytes follow start.
+            let rc = unsafe { ffi::sqlite3_prepare_v2(db, start, len, &mut stmt, &mut tail) };
+            if rc != ffi::SQLITE_OK {
+                // SAFETY: db is live.
+                let offset = unsafe { sqlite3_error_offset(db) };
+                let (code, msg) = last_error(db);
+                let text = if offset >= 0 {
+                    format!("{msg} in {rest} at offset {offset}")
+                } else {
+                    msg
+                };
+                return Err((code.to_string(), text));
+            }
+            let consumed = if tail.is_null() {
+                rest.len()
+            } else {
+                // SAFETY: tail points into sql's buffer, at or after start.
+                usize::try_from(unsafe { tail.offset_from(start) }).unwrap_or(rest.len())
+            };
+            if !stmt.is_null() {
+                // SAFETY: stmt is a freshly prepared statement, finalized once.
+                let step = unsafe { ffi::sqlite3_step(stmt) };
+                // SAFETY: as above.
+                unsafe { ffi::sqlite3_finalize(stmt) };
+                if step != ffi::SQLITE_ROW && step != ffi::SQLITE_DONE {
+                    let (code, msg) = last_error(db);
+                    return Err((code.to_string(), msg));
+                }
+            }
+            if consumed == 0 || consumed >= rest.len() {
+                break;
+            }
+            pos += consumed;
+        }
+        Ok(())
+    }
+}
+
+fn last_error(db: *mut ffi::sqlite3) -> (c_int, String) {
+    // SAFETY: db is live; errmsg returns a NUL-terminated string owned by SQLite.
+    unsafe {
+        let code = ffi::sqlite3_extended_errcode(db);
+        let msg = CStr::from_ptr(ffi::sqlite3_errmsg(db))
+            .to_string_lossy()
+            .into_owned();
+        (code, msg)
+    }
+}
+
+impl Drop for SqliteDatabase {
+    fn drop(&mut self) {
+        self.unlock();
+    }
+}

@@ -1,0 +1,173 @@
+//! `_prisma_migrations` on PostgreSQL: typed Diesel queries, timestamps as `timestamptz`
+//! with microseconds (§1.3).
+
+use super::record::MigrationRecord;
+use super::schema::{_prisma_migrations as t, POSTGRES_DDL};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+type Row = (
+    String,
+    String,
+    Option<DateTime<Utc>>,
+    String,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+    i32,
+);
+
+#[derive(QueryableByName)]
+struct Missing {
+    #[diesel(sql_type = Bool)]
+    missing: bool,
+}
+
+fn db_error(e: diesel::result::Error) -> Error {
+    crate::error::from_database_message(e.to_string())
+}
+
+/// The history table on one PostgreSQL connection.
+pub struct PgStore<'c> {
+    conn: &'c mut PgConnection,
+}
+
+impl<'c> PgStore<'c> {
+    pub fn new(conn: &'c mut PgConnection) -> Self {
+        PgStore { conn }
+    }
+
+    /// All rows by `started_at`; `None` when the table does not exist. `logs` is not read,
+    /// as the engine does not read it either (§1.6).
+    pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
+        let rows = t::table
+            .select((
+                t::id,
+                t::checksum,
+                t::finished_at,
+                t::migration_name,
+                t::rolled_back_at,
+                t::started_at,
+                t::applied_steps_count,
+            ))
+            .order(t::started_at.asc())
+            .load::<Row>(self.conn);
+        match rows {
+            Ok(rows) => Ok(Some(
+                rows.into_iter()
+                    .map(|r| MigrationRecord {
+                        id: r.0,
+                        checksum: r.1,
+                        finished_at: r.2,
+                        migration_name: r.3,
+                        rolled_back_at: r.4,
+                        started_at: r.5,
+                        applied_steps_count: i64::from(r.6),
+                    })
+                    .collect(),
+            )),
+            Err(e) => {
+                // Decide "missing" from the catalog, not from the (localised) message.
+                let missing = diesel::sql_query(
+                    "SELECT to_regclass('_prisma_migrations') IS NULL AS missing",
+                )
+                .get_result::<Missing>(self.conn)
+                .map_err(db_error)?;
+                if missing.missing {
+                    Ok(None)
+                } else {
+                    Err(db_error(e))
+                }
+            }
+        }
+    }
+
+    /// Prisma's exact DDL (§1.2).
+    pub fn create_table(&mut self) -> Result<()> {
+        self.conn.batch_execute(POSTGRES_DDL).map_err(db_error)
+    }
+
+    /// Deploy, before running the script: the row with only id, checksum, start and name.
+    pub fn insert_started(
+        &mut self,
+        id: &str,
+        checksum: &str,
+        name: &str,
+        started_at: DateTime<Utc>,
+    ) -> Result<()> {
+        diesel::insert_into(t::table)
+            .values((
+                t::id.eq(id),
+                t::checksum.eq(checksum),
+                t::started_at.eq(started_at),
+                t::migration_name.eq(name),
+            ))
+            .execute(self.conn)
+            .map(drop)
+            .map_err(db_error)
+    }
+
+    /// Deploy success: one step applied and the finish time, in one statement (Prisma sends
+    /// two; the end state is the same and no crash can leave only half of it).
+    pub fn mark_finished(&mut self, id: &str, finished_at: DateTime<Utc>) -> Result<()> {
+        diesel::update(t::table.filter(t::id.eq(id)))
+            .set((
+                t::applied_steps_count.eq(t::applied_steps_count + 1),
+                t::finished_at.eq(finished_at),
+            ))
+            .execute(self.conn)
+            .map(drop)
+            .map_err(db_error)
+    }
+
+    /// Deploy failure: the error text goes to `logs`; the row stays failed.
+    pub fn set_logs(&mut self, id: &str, logs: &str) -> Result<()> {
+        diesel::update(t::table.filter(t::id.eq(id)))
+            .set(t::logs.eq(logs))
+            .execute(self.conn)
+            .map(drop)
+            .map_err(db_error)
+    }
+
+    pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        diesel::update(t::table.filter(t::id.eq_any(ids)))
+            .set(t::rolled_back_at.eq(at))
+            .execute(self.conn)
+            .map(drop)
+            .map_err(db_error)
+    }
+
+    /// `resolve --applied`: rolls back the failed rows and inserts the applied row
+    /// (`logs = ''`, `started_at = finished_at`, 0 steps), in one transaction.
+    pub fn resolve_applied(
+        &mut self,
+        roll_back: &[String],
+        id: &str,
+        checksum: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.transaction(|conn| {
+            let mut store = PgStore::new(conn);
+            store.mark_rolled_back(roll_back, now)?;
+            diesel::insert_into(t::table)
+                .values((
+                    t::id.eq(id),
+                    t::checksum.eq(checksum),
+                    t::logs.eq(""),
+                    t::started_at.eq(now),
+                    t::finished_at.eq(now),
+                    t::migration_name.eq(name),
+                ))
+                .execute(store.conn)
+                .map(drop)
+                .map_err(db_error)
+        })
+    }
+}
