@@ -19,7 +19,7 @@ use std::time::Duration;
 /// Where to connect: a parsed URL of one provider.
 #[derive(Debug, Clone)]
 pub enum Target {
-    Postgres(PgUrl),
+    Postgres(Box<PgUrl>),
     Sqlite(SqliteUrl),
 }
 
@@ -27,7 +27,9 @@ impl Target {
     /// Parses `url` for `provider`; relative paths resolve against `base_dir`.
     pub fn parse(provider: Provider, url: &str, base_dir: &Path) -> Result<Target> {
         match provider {
-            Provider::Postgres => Ok(Target::Postgres(PgUrl::parse(url)?.with_base_dir(base_dir))),
+            Provider::Postgres => Ok(Target::Postgres(Box::new(
+                PgUrl::parse(url)?.with_base_dir(base_dir),
+            ))),
             Provider::Sqlite => Ok(Target::Sqlite(SqliteUrl::parse(url, base_dir)?)),
             Provider::Mysql => Err(Error::own(
                 "PM1002",
@@ -78,7 +80,7 @@ impl Target {
 }
 
 pub enum Database {
-    Postgres(PgDatabase),
+    Postgres(Box<PgDatabase>),
     Sqlite(SqliteDatabase),
 }
 
@@ -86,7 +88,9 @@ impl Database {
     /// Connects to an existing database (P1003 when it does not exist).
     pub fn connect(target: &Target) -> Result<Database> {
         match target {
-            Target::Postgres(url) => PgDatabase::connect(url).map(Database::Postgres),
+            Target::Postgres(url) => {
+                PgDatabase::connect(url).map(|db| Database::Postgres(Box::new(db)))
+            }
             Target::Sqlite(url) => SqliteDatabase::connect(url).map(Database::Sqlite),
         }
     }
@@ -97,7 +101,10 @@ impl Database {
         match target {
             Target::Postgres(url) => {
                 let message = PgDatabase::create_database(url)?;
-                Ok((Database::Postgres(PgDatabase::connect(url)?), message))
+                Ok((
+                    Database::Postgres(Box::new(PgDatabase::connect(url)?)),
+                    message,
+                ))
             }
             Target::Sqlite(url) => {
                 SqliteDatabase::create(url).map(|(db, m)| (Database::Sqlite(db), m))
