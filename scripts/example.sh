@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Deploys the example project (prisma/) and shows its status: the main job, end to end.
-# Uses DATABASE_URL when set; else a database `prismig_example` on the local (or a
-# throwaway) PostgreSQL, which `migrate deploy` creates.
+# The main job, end to end: deploy an example project, then show its status.
+# With DATABASE_URL set (a postgresql:// URL), the PostgreSQL example in prisma/ goes there
+# (the database is created when missing). Without it, the SQLite example in prisma/sqlite/
+# goes to prisma/sqlite/dev.db: no database server needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --bin prismig
-if [ -z "${DATABASE_URL:-}" ]; then
-    source scripts/lib/postgres.sh
-    ensure_postgres
-    DATABASE_URL="${PG_URL%/*}/prismig_example"
-    export DATABASE_URL
+if [ -n "${DATABASE_URL:-}" ]; then
+    schema=prisma/schema.prisma
+else
+    schema=prisma/sqlite/schema.prisma
 fi
-./target/debug/prismig migrate deploy
-./target/debug/prismig migrate status
+./target/debug/prismig migrate deploy --schema "$schema"
+./target/debug/prismig migrate status --schema "$schema"

@@ -1,0 +1,21 @@
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN "showOnlineStatus" BOOLEAN NOT NULL DEFAULT true;
+ALTER TABLE "User" ADD COLUMN "showProfilePhoto" BOOLEAN NOT NULL DEFAULT true;
+ALTER TABLE "User" ADD COLUMN "showLastSeen" BOOLEAN NOT NULL DEFAULT true;
+ALTER TABLE "Chat" ADD COLUMN "isSecret" BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE "Message" ADD COLUMN "isSilent" BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE "Message" ADD COLUMN "mentions" TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE "Message" ADD COLUMN "hashtags" TEXT NOT NULL DEFAULT '[]';
+
+-- CreateTable
+CREATE TABLE "Folder" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "userId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "order" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Folder_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "Folder_userId_idx" ON "Folder"("userId");
