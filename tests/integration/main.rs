@@ -17,6 +17,7 @@ mod failures;
 mod folder;
 mod layouts;
 mod locking;
+mod providers;
 mod resolve;
 mod status;
 mod tls;

@@ -1,0 +1,65 @@
+//! The core scenarios written once and run against every provider (§4–§6): the same
+//! commands, rows and texts wherever Prisma has them the same, and each provider's own
+//! differences where Prisma has those.
+
+mod backends;
+mod scenarios;
+
+pub use backends::{Backend, Postgres, Sqlite};
+
+/// Instantiates every scenario for one backend.
+macro_rules! provider_suite {
+    ($module:ident, $backend:ty) => {
+        mod $module {
+            use super::scenarios;
+            type B = $backend;
+            #[test]
+            fn deploy_status_and_pending() {
+                scenarios::deploy_status_and_pending::<B>();
+            }
+            #[test]
+            fn failure_rollback_and_redeploy() {
+                scenarios::failure_rollback_and_redeploy::<B>();
+            }
+            #[test]
+            fn hotfix_with_resolve_applied() {
+                scenarios::hotfix_with_resolve_applied::<B>();
+            }
+            #[test]
+            fn resolve_errors() {
+                scenarios::resolve_errors::<B>();
+            }
+            #[test]
+            fn baseline_a_non_empty_database() {
+                scenarios::baseline_a_non_empty_database::<B>();
+            }
+            #[test]
+            fn unmanaged_then_zero_migrations() {
+                scenarios::unmanaged_then_zero_migrations::<B>();
+            }
+            #[test]
+            fn lockfile_of_another_provider() {
+                scenarios::lockfile_of_another_provider::<B>();
+            }
+            #[test]
+            fn edited_and_missing_locally() {
+                scenarios::edited_and_missing_locally::<B>();
+            }
+            #[test]
+            fn concurrent_deploys() {
+                scenarios::concurrent_deploys::<B>();
+            }
+            #[test]
+            fn missing_database() {
+                scenarios::missing_database::<B>();
+            }
+            #[test]
+            fn empty_migration() {
+                scenarios::empty_migration::<B>();
+            }
+        }
+    };
+}
+
+provider_suite!(postgres, super::Postgres);
+provider_suite!(sqlite, super::Sqlite);
