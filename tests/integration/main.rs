@@ -19,5 +19,6 @@ mod layouts;
 mod locking;
 mod providers;
 mod resolve;
+mod sqlite;
 mod status;
 mod tls;
