@@ -543,6 +543,148 @@ impl SqliteUrl {
     }
 }
 
+/// A Prisma MySQL URL (§9 applies to PostgreSQL; MySQL takes `socket`, `connect_timeout`,
+/// `sslcert`, `sslaccept` and pool settings, which are ignored here).
+#[derive(Debug, Clone)]
+pub struct MysqlUrl {
+    host: String,
+    port: Option<u16>,
+    pub user: String,
+    pub password: Option<String>,
+    db_raw: String,
+    pub database: String,
+    pub socket: Option<String>,
+    pub connect_timeout: u64,
+    pub ssl_ca: Option<String>,
+    pub ssl_strict: bool,
+    /// PlanetScale has no `GET_LOCK` (§4.5).
+    pub planetscale: bool,
+    /// Fail on a `GET_LOCK` timeout instead of going on (`--strict-lock`).
+    pub strict_lock: bool,
+}
+
+impl MysqlUrl {
+    pub fn parse(raw: &str, base_dir: &Path) -> Result<MysqlUrl> {
+        let url = Url::parse(raw).map_err(|e| invalid(e.to_string()))?;
+        if !url.scheme().starts_with("mysql") {
+            return Err(invalid("The scheme is not recognized"));
+        }
+        let mut socket = None;
+        let mut connect_timeout = 5;
+        let mut ssl_ca = None;
+        let mut ssl_strict = false;
+        for (k, v) in url.query_pairs() {
+            match k.as_ref() {
+                "socket" => socket = Some(v.into_owned()),
+                "connect_timeout" => {
+                    connect_timeout = v
+                        .parse()
+                        .map_err(|_| invalid("invalid digit found in string"))?
+                }
+                "sslcert" => {
+                    let p = Path::new(v.as_ref());
+                    ssl_ca = Some(
+                        if p.is_absolute() {
+                            p.to_owned()
+                        } else {
+                            base_dir.join(p)
+                        }
+                        .to_string_lossy()
+                        .into_owned(),
+                    );
+                }
+                "sslaccept" => ssl_strict = v != "accept_invalid_certs",
+                _ => {}
+            }
+        }
+        let db_raw = url
+            .path()
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        Ok(MysqlUrl {
+            host: url.host_str().unwrap_or("localhost").to_owned(),
+            port: url.port(),
+            user: percent_decode(url.username()),
+            password: url.password().map(percent_decode),
+            database: if db_raw.is_empty() {
+                "mysql".to_owned()
+            } else {
+                percent_decode(&db_raw)
+            },
+            db_raw,
+            socket,
+            connect_timeout,
+            ssl_ca,
+            ssl_strict,
+            planetscale: raw.contains(".psdb.cloud"),
+            strict_lock: false,
+        })
+    }
+
+    /// The header's database name: as written, `mysql` when there is none.
+    pub fn database_display(&self) -> &str {
+        if self.db_raw.is_empty() {
+            "mysql"
+        } else {
+            &self.db_raw
+        }
+    }
+
+    pub fn host(&self) -> &str {
+        self.host.trim_start_matches('[').trim_end_matches(']')
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(3306)
+    }
+
+    /// `host:port`, or the host alone without an explicit port (§8.4).
+    pub fn header_location(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        }
+    }
+
+    pub fn error_location(&self) -> String {
+        format!("{}:{}", self.host(), self.port())
+    }
+
+    /// A URL for Diesel's MySQL connection (it reads `unix_socket`, `ssl_ca`, `ssl_mode`).
+    /// Holds the password: never print it. `database: None` connects without one.
+    pub fn diesel_url(&self, database: Option<&str>) -> String {
+        let mut u = Url::parse("mysql://localhost").expect("static URL");
+        let _ = u.set_host(Some(&self.host));
+        let _ = u.set_port(Some(self.port()));
+        let _ = u.set_username(&self.user);
+        let _ = u.set_password(self.password.as_deref());
+        if let Some(db) = database {
+            u.set_path(&format!("/{db}"));
+        }
+        {
+            let mut q = u.query_pairs_mut();
+            if let Some(s) = &self.socket {
+                q.append_pair("unix_socket", s);
+            }
+            if let Some(ca) = &self.ssl_ca {
+                q.append_pair("ssl_ca", ca);
+                q.append_pair(
+                    "ssl_mode",
+                    if self.ssl_strict {
+                        "verify_identity"
+                    } else {
+                        "required"
+                    },
+                );
+            }
+        }
+        u.to_string().trim_end_matches('?').to_owned()
+    }
+}
+
 /// Replace the password of any URL-looking string with `****`, for messages.
 pub fn mask(url: &str) -> String {
     match Url::parse(url) {

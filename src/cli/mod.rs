@@ -60,6 +60,10 @@ struct CommonArgs {
     /// How long to wait for the migration lock, e.g. 30s, 500ms, 2m (prismig; default 10s)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     lock_timeout: Option<Duration>,
+    /// MySQL: fail (P1002) when the migration lock is not free in time, instead of going on
+    /// without it as Prisma does (prismig)
+    #[arg(long)]
+    strict_lock: bool,
     #[arg(long, hide = true)]
     telemetry_information: Option<String>,
 }
@@ -162,6 +166,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             project,
             reporter: &mut human,
             lock_timeout: common.lock_timeout.unwrap_or(Duration::from_secs(10)),
+            strict_lock: common.strict_lock,
         };
         match job {
             Job::Deploy => commands::deploy(&mut ctx),

@@ -20,6 +20,8 @@ pub struct Context<'r> {
     pub project: Project,
     pub reporter: &'r mut dyn Reporter,
     pub lock_timeout: Duration,
+    /// MySQL: fail when `GET_LOCK` times out instead of going on as Prisma does.
+    pub strict_lock: bool,
 }
 
 impl Context<'_> {
@@ -43,7 +45,15 @@ impl Context<'_> {
             self.emit(Event::SchemaLoaded { path });
         }
         let provider = self.project.provider;
-        let target = Target::parse(provider, &self.project.url, &self.project.base_dir);
+        #[cfg_attr(
+            not(feature = "mysql"),
+            expect(unused_mut, reason = "only MySQL targets change")
+        )]
+        let mut target = Target::parse(provider, &self.project.url, &self.project.base_dir);
+        #[cfg(feature = "mysql")]
+        if let Ok(Target::Mysql(url)) = &mut target {
+            url.strict_lock = self.strict_lock;
+        }
         for message in target.as_ref().map(Target::warnings).unwrap_or_default() {
             self.emit(Event::Warning { message });
         }

@@ -1,6 +1,10 @@
 //! Database access: connections, the migration lock, catalog queries and script execution,
 //! per provider. With `history/`, the only code that talks to a database.
 
+#[cfg(feature = "mysql")]
+mod mysql;
+#[cfg(feature = "mysql")]
+mod mysql_script;
 mod pg;
 mod pg_error;
 mod pg_script;
@@ -11,7 +15,7 @@ pub use pg_error::DbErrorReport;
 pub use sqlite::SqliteDatabase;
 
 use crate::dburl::{PgUrl, Provider, SqliteUrl};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::history::{HistoryStore, PgStore, SqliteStore};
 use std::path::Path;
 use std::time::Duration;
@@ -21,6 +25,8 @@ use std::time::Duration;
 pub enum Target {
     Postgres(Box<PgUrl>),
     Sqlite(SqliteUrl),
+    #[cfg(feature = "mysql")]
+    Mysql(Box<crate::dburl::MysqlUrl>),
 }
 
 impl Target {
@@ -31,9 +37,12 @@ impl Target {
                 PgUrl::parse(url)?.with_base_dir(base_dir),
             ))),
             Provider::Sqlite => Ok(Target::Sqlite(SqliteUrl::parse(url, base_dir)?)),
-            Provider::Mysql => Err(Error::own(
+            #[cfg(feature = "mysql")]
+            Provider::Mysql => Ok(Target::Mysql(Box::new(crate::dburl::MysqlUrl::parse(url, base_dir)?))),
+            #[cfg(not(feature = "mysql"))]
+            Provider::Mysql => Err(crate::error::Error::own(
                 "PM1002",
-                "the mysql provider is not supported by this build of prismig",
+                "this prismig was built without MySQL support: build it with `--features mysql` (it links the system MySQL or MariaDB client library)",
             )),
         }
     }
@@ -42,6 +51,8 @@ impl Target {
         match self {
             Target::Postgres(_) => Provider::Postgres,
             Target::Sqlite(_) => Provider::Sqlite,
+            #[cfg(feature = "mysql")]
+            Target::Mysql(_) => Provider::Mysql,
         }
     }
 
@@ -65,6 +76,12 @@ impl Target {
                 url.file_name(),
                 url.location()
             ),
+            #[cfg(feature = "mysql")]
+            Target::Mysql(url) => format!(
+                "MySQL database \"{}\" at \"{}\"",
+                url.database_display(),
+                url.header_location()
+            ),
         }
     }
 
@@ -82,6 +99,8 @@ impl Target {
 pub enum Database {
     Postgres(Box<PgDatabase>),
     Sqlite(SqliteDatabase),
+    #[cfg(feature = "mysql")]
+    Mysql(Box<mysql::MysqlDatabase>),
 }
 
 impl Database {
@@ -92,6 +111,10 @@ impl Database {
                 PgDatabase::connect(url).map(|db| Database::Postgres(Box::new(db)))
             }
             Target::Sqlite(url) => SqliteDatabase::connect(url).map(Database::Sqlite),
+            #[cfg(feature = "mysql")]
+            Target::Mysql(url) => {
+                mysql::MysqlDatabase::connect(url).map(|db| Database::Mysql(Box::new(db)))
+            }
         }
     }
 
@@ -109,6 +132,14 @@ impl Database {
             Target::Sqlite(url) => {
                 SqliteDatabase::create(url).map(|(db, m)| (Database::Sqlite(db), m))
             }
+            #[cfg(feature = "mysql")]
+            Target::Mysql(url) => {
+                let message = mysql::MysqlDatabase::create_database(url)?;
+                Ok((
+                    Database::Mysql(Box::new(mysql::MysqlDatabase::connect(url)?)),
+                    message,
+                ))
+            }
         }
     }
 
@@ -116,6 +147,8 @@ impl Database {
         match self {
             Database::Postgres(db) => HistoryStore::Postgres(PgStore::new(db.conn())),
             Database::Sqlite(db) => HistoryStore::Sqlite(SqliteStore::new(db.conn())),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => HistoryStore::Mysql(crate::history::MysqlStore::new(db.conn())),
         }
     }
 
@@ -123,6 +156,8 @@ impl Database {
         match self {
             Database::Postgres(db) => db.lock(timeout),
             Database::Sqlite(db) => db.lock(timeout),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => db.lock(timeout),
         }
     }
 
@@ -130,6 +165,8 @@ impl Database {
         match self {
             Database::Postgres(db) => db.unlock(),
             Database::Sqlite(db) => db.unlock(),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => db.unlock(),
         }
     }
 
@@ -138,6 +175,8 @@ impl Database {
         match self {
             Database::Postgres(db) => db.table_names(schemas),
             Database::Sqlite(db) => db.table_names(),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => db.table_names(),
         }
     }
 
@@ -146,6 +185,8 @@ impl Database {
         match self {
             Database::Postgres(db) => db.schema(),
             Database::Sqlite(_) => "main",
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => db.database(),
         }
     }
 
@@ -153,7 +194,7 @@ impl Database {
     pub fn ignores_table(&self, name: &str) -> bool {
         match self {
             Database::Postgres(_) => is_ignored_table(name),
-            Database::Sqlite(_) => false,
+            _ => false,
         }
     }
 
@@ -162,6 +203,8 @@ impl Database {
         match self {
             Database::Postgres(db) => db.run_script(script),
             Database::Sqlite(db) => db.run_script(script),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => db.run_script(script),
         }
     }
 }

@@ -39,3 +39,16 @@ pub const SQLITE_DDL: &str = "CREATE TABLE \"_prisma_migrations\" (
     \"applied_steps_count\"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 );
 ";
+
+/// The exact MySQL DDL (§1.2).
+pub const MYSQL_DDL: &str = "CREATE TABLE _prisma_migrations (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             DATETIME(3),
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          DATETIME(3),
+    started_at              DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    applied_steps_count     INTEGER UNSIGNED NOT NULL DEFAULT 0
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+";

@@ -16,6 +16,8 @@ pub fn new_id() -> String {
 pub enum HistoryStore<'c> {
     Postgres(PgStore<'c>),
     Sqlite(SqliteStore<'c>),
+    #[cfg(feature = "mysql")]
+    Mysql(super::store_mysql::MysqlStore<'c>),
 }
 
 macro_rules! each {
@@ -23,6 +25,8 @@ macro_rules! each {
         match $self {
             HistoryStore::Postgres($s) => $e,
             HistoryStore::Sqlite($s) => $e,
+            #[cfg(feature = "mysql")]
+            HistoryStore::Mysql($s) => $e,
         }
     };
 }

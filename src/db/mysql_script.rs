@@ -1,0 +1,133 @@
+//! Migration scripts through the MySQL client library directly (mysqlclient-sys): one
+//! multi-statement query, as Prisma sends it, with the server's error number and the
+//! number of the failing statement (§4.7).
+
+use crate::dburl::MysqlUrl;
+use mysqlclient_sys as ffi;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_uint, c_ulong};
+use std::ptr::null;
+
+pub struct ScriptConnection {
+    conn: *mut ffi::MYSQL,
+}
+
+/// CLIENT_MULTI_STATEMENTS: the protocol flag, the same in every client library.
+const CLIENT_MULTI_STATEMENTS: c_ulong = 1 << 16;
+/// ER_EMPTY_QUERY: a file with no statement (empty or comments only) applies nothing.
+const ER_EMPTY_QUERY: c_uint = 1065;
+
+fn cstring(s: &str) -> Result<CString, String> {
+    CString::new(s).map_err(|_| "a connection parameter contains a NUL byte".to_owned())
+}
+
+impl ScriptConnection {
+    pub fn open(url: &MysqlUrl) -> Result<ScriptConnection, String> {
+        // SAFETY: mysql_init(NULL) allocates a handle or returns NULL.
+        let conn = unsafe { ffi::mysql_init(std::ptr::null_mut()) };
+        if conn.is_null() {
+            return Err("out of memory".to_owned());
+        }
+        let me = ScriptConnection { conn };
+        let charset = cstring("utf8mb4")?;
+        let timeout: c_uint = c_uint::try_from(url.connect_timeout).unwrap_or(c_uint::MAX);
+        let host = cstring(url.host())?;
+        let user = cstring(&url.user)?;
+        let password = url.password.as_deref().map(cstring).transpose()?;
+        let db = cstring(&url.database)?;
+        let socket = url.socket.as_deref().map(cstring).transpose()?;
+        let ca = url.ssl_ca.as_deref().map(cstring).transpose()?;
+        // SAFETY: conn is live; every pointer is a valid C string or NULL and outlives the calls.
+        unsafe {
+            ffi::mysql_options(
+                conn,
+                ffi::mysql_option::MYSQL_SET_CHARSET_NAME,
+                charset.as_ptr().cast(),
+            );
+            ffi::mysql_options(
+                conn,
+                ffi::mysql_option::MYSQL_OPT_CONNECT_TIMEOUT,
+                (&raw const timeout).cast(),
+            );
+            if let Some(ca) = &ca {
+                ffi::mysql_options(
+                    conn,
+                    ffi::mysql_option::MYSQL_OPT_SSL_CA,
+                    ca.as_ptr().cast(),
+                );
+            }
+            let ok = ffi::mysql_real_connect(
+                conn,
+                host.as_ptr(),
+                user.as_ptr(),
+                password.as_ref().map_or(null(), |p| p.as_ptr()),
+                db.as_ptr(),
+                c_uint::from(url.port()),
+                socket.as_ref().map_or(null(), |s| s.as_ptr()),
+                CLIENT_MULTI_STATEMENTS,
+            );
+            if ok.is_null() {
+                return Err(me.error().1);
+            }
+        }
+        Ok(me)
+    }
+
+    fn error(&self) -> (c_uint, String) {
+        // SAFETY: conn is live; mysql_error returns a NUL-terminated string it owns.
+        unsafe {
+            (
+                ffi::mysql_errno(self.conn),
+                CStr::from_ptr(ffi::mysql_error(self.conn))
+                    .to_string_lossy()
+                    .into_owned(),
+            )
+        }
+    }
+
+    pub fn execute(&self, script: &str) -> Result<(), (String, String)> {
+        let fail = |(code, message): (c_uint, String), n: usize| {
+            Err((
+                code.to_string(),
+                format!("{message}\n\nPlease check the query number {n} from the migration file."),
+            ))
+        };
+        let len = c_ulong::try_from(script.len()).map_err(|_| {
+            (
+                "none".to_owned(),
+                "the migration script is too large".to_owned(),
+            )
+        })?;
+        // SAFETY: conn is live; script points to len bytes.
+        if unsafe { ffi::mysql_real_query(self.conn, script.as_ptr().cast(), len) } != 0 {
+            let e = self.error();
+            if e.0 == ER_EMPTY_QUERY {
+                return Ok(());
+            }
+            return fail(e, 1);
+        }
+        let mut n = 1;
+        loop {
+            // SAFETY: conn is live; a result set, if any, is freed at once.
+            unsafe {
+                let res = ffi::mysql_store_result(self.conn);
+                if !res.is_null() {
+                    ffi::mysql_free_result(res);
+                }
+            }
+            // SAFETY: conn is live.
+            match unsafe { ffi::mysql_next_result(self.conn) } {
+                0 => n += 1,
+                -1 => return Ok(()),
+                _ => return fail(self.error(), n + 1),
+            }
+        }
+    }
+}
+
+impl Drop for ScriptConnection {
+    fn drop(&mut self) {
+        // SAFETY: conn came from mysql_init and is closed once.
+        unsafe { ffi::mysql_close(self.conn) };
+    }
+}
