@@ -98,8 +98,13 @@ impl ScriptConnection {
                 "the migration script is too large".to_owned(),
             )
         })?;
-        // SAFETY: conn is live; script points to len bytes.
-        if unsafe { ffi::mysql_real_query(self.conn, script.as_ptr().cast(), len) } != 0 {
+        // A real, NUL-terminated buffer: the client library reads an empty query's pointer,
+        // which for an empty &str dangles.
+        let mut buffer = Vec::with_capacity(script.len() + 1);
+        buffer.extend_from_slice(script.as_bytes());
+        buffer.push(0);
+        // SAFETY: conn is live; buffer holds len bytes and a NUL.
+        if unsafe { ffi::mysql_real_query(self.conn, buffer.as_ptr().cast(), len) } != 0 {
             let e = self.error();
             if e.0 == ER_EMPTY_QUERY {
                 return Ok(());

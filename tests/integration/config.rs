@@ -130,3 +130,32 @@ fn colour_only_on_a_terminal_without_no_color() {
     });
     assert!(!out.stdout.contains('\x1b'));
 }
+
+// §7.3: the URL's scheme must match the schema's provider (Prisma 6's P1012 texts).
+#[test]
+fn url_scheme_must_match_the_provider() {
+    let cases = [
+        (
+            "sqlite",
+            "postgresql://x@h/d",
+            "the URL must start with the protocol `file:`.",
+        ),
+        (
+            "mysql",
+            "file:./dev.db",
+            "the URL must start with the protocol `mysql://`.",
+        ),
+        (
+            "postgresql",
+            "mysql://root@127.0.0.1/x",
+            "the URL must start with the protocol `postgresql://` or `postgres://`.",
+        ),
+    ];
+    for (provider, url, message) in cases {
+        let p = Project::new();
+        p.write("prisma/schema.prisma", format!("datasource db {{\n  provider = \"{provider}\"\n  url      = env(\"DATABASE_URL\")\n}}\n"));
+        let out = run(&p, url, &["migrate", "status"]);
+        out.failure();
+        assert!(out.stderr.contains(&format!("error: Error validating datasource `db`: {message}\n  -->  prisma/schema.prisma:3\n")), "{provider}: {}", out.stderr);
+    }
+}

@@ -17,6 +17,8 @@ mod failures;
 mod folder;
 mod layouts;
 mod locking;
+#[cfg(feature = "mysql")]
+mod mysql;
 mod providers;
 mod resolve;
 mod sqlite;

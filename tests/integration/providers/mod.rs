@@ -5,6 +5,8 @@
 mod backends;
 mod scenarios;
 
+#[cfg(feature = "mysql")]
+pub use backends::{mysql_admin, Mysql};
 pub use backends::{Backend, Postgres, Sqlite};
 
 /// Instantiates every scenario for one backend.
@@ -63,3 +65,5 @@ macro_rules! provider_suite {
 
 provider_suite!(postgres, super::Postgres);
 provider_suite!(sqlite, super::Sqlite);
+#[cfg(feature = "mysql")]
+provider_suite!(mysql, super::Mysql);

@@ -120,7 +120,7 @@ pub fn failure_rollback_and_redeploy<B: Backend>() {
     );
     // Fixed by hand where the script was not atomic, then fixed in the file.
     if !B::ATOMIC {
-        db.exec("ALTER TABLE \"User\" DROP COLUMN \"email\"");
+        db.exec(B::DROP_EMAIL);
     }
     p.migration("20240102000000_bad", B::ADD_EMAIL);
     run(&p, &db.url(), &["migrate", "deploy"]).success();

@@ -1,0 +1,83 @@
+# Provides a MySQL/MariaDB server for the tests and sets MYSQL_URL (a URL whose user may
+# CREATE DATABASE). Sourced by scripts/test.sh.
+#
+# Order: $TEST_MYSQL_URL when set; else the local server on 127.0.0.1:3306 as root without
+# a password; else a throwaway server (mariadb-install-db + mariadbd, removed on exit);
+# else a clear failure.
+
+mysql_accepts() {
+    # $1 host, $2 port, $3 user. True when a connection succeeds.
+    if command -v mariadb >/dev/null 2>&1; then
+        mariadb -h "$1" -P "$2" -u "$3" -e 'SELECT 1' >/dev/null 2>&1
+    elif command -v mysql >/dev/null 2>&1; then
+        mysql -h "$1" -P "$2" -u "$3" -e 'SELECT 1' >/dev/null 2>&1
+    else
+        (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+    fi
+}
+
+start_throwaway_mariadb() {
+    local install server dir port user=()
+    install=$(command -v mariadb-install-db || command -v mysql_install_db) || return 1
+    server=$(command -v mariadbd || ls /usr/sbin/mariadbd 2>/dev/null || command -v mysqld || ls /usr/sbin/mysqld 2>/dev/null) || return 1
+    port=${PRISMIG_TEST_MYSQL_PORT:-33069}
+    dir=$(mktemp -d /tmp/prismig-mariadb.XXXXXX)
+    if [ "$(id -u)" = 0 ]; then
+        id mysql >/dev/null 2>&1 || { echo "scripts: running as root without a 'mysql' user; cannot start a throwaway MariaDB" >&2; return 1; }
+        chown mysql "$dir"
+        user=(--user=mysql)
+    fi
+    echo "scripts: starting a throwaway MariaDB in $dir on port $port" >&2
+    "$install" --no-defaults "${user[@]}" --datadir="$dir/data" --auth-root-authentication-method=normal >/dev/null 2>&1 || return 1
+    "$server" --no-defaults "${user[@]}" --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 \
+        --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
+        >"$dir/log" 2>&1 &
+    PRISMIG_THROWAWAY_MARIADB="$dir"
+    PRISMIG_THROWAWAY_MARIADB_PID=$!
+    trap 'stop_throwaway_mariadb; stop_throwaway_cluster 2>/dev/null || true' EXIT
+    local i
+    for i in $(seq 1 60); do
+        mysql_accepts 127.0.0.1 "$port" root && break
+        sleep 0.5
+    done
+    MYSQL_URL="mysql://root@127.0.0.1:$port/mysql"
+    mysql_accepts 127.0.0.1 "$port" root
+}
+
+stop_throwaway_mariadb() {
+    if [ -n "${PRISMIG_THROWAWAY_MARIADB:-}" ]; then
+        kill "$PRISMIG_THROWAWAY_MARIADB_PID" 2>/dev/null || true
+        wait "$PRISMIG_THROWAWAY_MARIADB_PID" 2>/dev/null || true
+        rm -rf "$PRISMIG_THROWAWAY_MARIADB"
+    fi
+}
+
+ensure_mariadb() {
+    if [ -n "${TEST_MYSQL_URL:-}" ]; then
+        MYSQL_URL=$TEST_MYSQL_URL
+        return 0
+    fi
+    if mysql_accepts 127.0.0.1 3306 root; then
+        MYSQL_URL="mysql://root@127.0.0.1:3306/mysql"
+        return 0
+    fi
+    if start_throwaway_mariadb; then
+        return 0
+    fi
+    cat >&2 <<'MSG'
+scripts: no MySQL/MariaDB server is available, and none could be started.
+  The MySQL tests need a real server. Either
+  - set TEST_MYSQL_URL=mysql://USER:PASSWORD@HOST:PORT/mysql (a user that may CREATE DATABASE), or
+  - run a local server on 127.0.0.1:3306 with user root and no password (e.g. apt-get install mariadb-server), or
+  - install the server binaries (mariadb-install-db, mariadbd) so a throwaway server can be started.
+MSG
+    return 1
+}
+
+ensure_mysql_client_library() {
+    if pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists libmariadb 2>/dev/null || [ -n "${MYSQLCLIENT_LIB_DIR:-}" ]; then
+        return 0
+    fi
+    echo "scripts: the MySQL client library for building with --features mysql is missing: apt-get install libmariadb-dev (or libmysqlclient-dev), or set MYSQLCLIENT_LIB_DIR" >&2
+    return 1
+}
