@@ -394,6 +394,51 @@ impl PgUrl {
         format!("{host}:{}", self.port.unwrap_or(5432))
     }
 
+    /// libpq's environment variables for client tools (`pg_dump`): the password travels in
+    /// the environment, never on a command line. Holds the password: never print it.
+    pub fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
+            (
+                "PGHOST",
+                self.host_param
+                    .clone()
+                    .or_else(|| {
+                        self.host
+                            .clone()
+                            .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
+                    })
+                    .unwrap_or_else(|| "localhost".to_owned()),
+            ),
+            ("PGPORT", self.port.unwrap_or(5432).to_string()),
+            ("PGDATABASE", self.db.clone()),
+            ("PGCONNECT_TIMEOUT", self.connect_timeout.to_string()),
+        ];
+        if !self.user.is_empty() {
+            env.push(("PGUSER", self.user.clone()));
+        }
+        if let Some(p) = &self.password {
+            env.push(("PGPASSWORD", p.clone()));
+        }
+        for (k, v) in &self.passthrough {
+            let var = match k.as_str() {
+                "sslmode" => "PGSSLMODE",
+                "sslrootcert" => "PGSSLROOTCERT",
+                "sslkey" => "PGSSLKEY",
+                "application_name" => "PGAPPNAME",
+                "options" => "PGOPTIONS",
+                "channel_binding" => "PGCHANNELBINDING",
+                _ => continue,
+            };
+            let v = if var == "PGSSLROOTCERT" || var == "PGSSLKEY" {
+                self.resolve(v)
+            } else {
+                v.clone()
+            };
+            env.push((var, v));
+        }
+        env
+    }
+
     /// A copy pointing at another database (for `CREATE DATABASE` through an admin database).
     pub fn with_database(&self, db: &str) -> PgUrl {
         let mut other = self.clone();

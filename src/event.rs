@@ -1,8 +1,36 @@
 //! What commands report while they work. Commands emit events; reporters in `output/`
-//! turn them into text (or, later, JSON). Commands never format output.
+//! turn them into Prisma's text, JSON or log lines. Commands never format output.
 
 use crate::reconcile::Diagnosis;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
+
+/// One migration's state for `status` (JSON and logs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationState {
+    Applied,
+    Pending,
+    Failed,
+    /// Only rolled-back rows: deploy applies it again.
+    RolledBack,
+    /// Applied, then its file changed.
+    Edited,
+    /// A row without a local folder.
+    MissingLocally,
+}
+
+/// A migration `deploy --dry-run` would apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedMigration {
+    pub name: String,
+    pub bytes: usize,
+    /// The script's first lines (up to three non-empty ones).
+    pub preview: Vec<String>,
+    /// Whether it would run as one transaction (else statement by statement).
+    pub atomic: bool,
+    pub statements: usize,
+}
 
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -15,9 +43,10 @@ pub enum Event {
     SchemaLoaded {
         path: String,
     },
-    /// The `Datasource "db": …` header; `None` prints only the prefix (unparsable URL).
+    /// The `Datasource "db": …` header.
     Datasource {
         name: String,
+        provider: &'static str,
         description: String,
     },
     /// `migrate deploy` could not connect (Prisma writes an empty line first).
@@ -36,18 +65,48 @@ pub enum Event {
     MigrationApplied {
         name: String,
         elapsed: Duration,
+        statements: usize,
+    },
+    MigrationFailed {
+        name: String,
+        elapsed: Duration,
+        /// Statements committed before the failure (statement-by-statement runs).
+        statements_applied: usize,
     },
     DeployFinished {
         applied: Vec<String>,
     },
+    /// `deploy --dry-run`: what would happen; nothing was changed.
+    Plan {
+        database_exists: bool,
+        table_exists: bool,
+        pending: Vec<PlannedMigration>,
+        blocked_by: Option<String>,
+    },
+    BackupWritten {
+        path: String,
+    },
     Status {
         diagnosis: Diagnosis,
         local_count: usize,
+        entries: Vec<(String, MigrationState)>,
     },
     Resolved {
         name: String,
         applied: bool,
     },
+    /// `migrate rollback`: `down.sql` ran and the migration is marked rolled back.
+    RolledBack {
+        name: String,
+        dry_run: bool,
+    },
+    /// `migrate new`: the folder made.
+    MigrationCreated {
+        path: String,
+        lockfile_created: bool,
+    },
+    /// `db execute` succeeded.
+    ScriptExecuted,
     Warning {
         message: String,
     },

@@ -1,10 +1,13 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
-use crate::commands::{self, Context, ResolveTarget};
+use crate::commands::{
+    self, Context, DeployOptions, ExitCodes, ResolveTarget, RollbackOptions, ScriptSource,
+};
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
-use crate::output::{self, Human, Styles};
-use clap::{Args, Parser, Subcommand};
+use crate::output::log::LogFormat;
+use crate::output::{self, Human, Json, Log, Output, Styles};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -29,21 +32,36 @@ enum Command {
         action: Action,
     },
     /// Same as `migrate deploy`
-    Deploy(CommonArgs),
+    Deploy(DeployArgs),
     /// Same as `migrate status`
-    Status(CommonArgs),
+    Status(StatusArgs),
     /// Same as `migrate resolve`
     Resolve(ResolveArgs),
+    /// Prisma's `db` commands
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 enum Action {
     /// Apply pending migrations to the database
-    Deploy(CommonArgs),
+    Deploy(DeployArgs),
     /// Check the status of your database migrations
-    Status(CommonArgs),
+    Status(StatusArgs),
     /// Resolve issues with database migrations, i.e. baseline, failed migration, hotfix
     Resolve(ResolveArgs),
+    /// Run a migration's down.sql and mark it rolled back, so deploy applies it again (prismig)
+    Rollback(RollbackArgs),
+    /// Create an empty migration folder, like `migrate dev --create-only` without a diff (prismig)
+    New(NewArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum DbAction {
+    /// Execute native commands against your database, without recording a migration
+    Execute(ExecuteArgs),
 }
 
 #[derive(Args, Debug)]
@@ -64,8 +82,53 @@ struct CommonArgs {
     /// without it as Prisma does (prismig)
     #[arg(long)]
     strict_lock: bool,
+    /// Print one JSON document on stdout instead of text (prismig)
+    #[arg(long, conflicts_with = "log_format")]
+    json: bool,
+    /// Timestamped log lines instead of Prisma's text (prismig)
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<LogFormatArg>,
     #[arg(long, hide = true)]
     telemetry_information: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+enum ExitCodeArg {
+    /// Prisma's: 1 for anything that is not up to date
+    #[default]
+    Prisma,
+    /// 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error
+    Detailed,
+}
+
+#[derive(Args, Debug)]
+struct DeployArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Show what would be applied, and change nothing (prismig)
+    #[arg(long)]
+    dry_run: bool,
+    /// Apply pending migrations up to and including this one (prismig)
+    #[arg(long, value_name = "NAME")]
+    to: Option<String>,
+    /// Back the database up before applying anything, to PATH or a generated file (prismig)
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
+    backup: Option<Option<PathBuf>>,
+}
+
+#[derive(Args, Debug)]
+struct StatusArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Which exit codes to use (prismig)
+    #[arg(long, value_name = "CODES", default_value = "prisma")]
+    exit_code: ExitCodeArg,
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +141,45 @@ struct ResolveArgs {
     /// Record a specific migration as rolled back
     #[arg(long, value_name = "NAME")]
     rolled_back: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct RollbackArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The migration to roll back (the last applied one, unless --force)
+    name: String,
+    /// Show what would happen, and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Roll back a migration that is not the last applied one
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args, Debug)]
+struct NewArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The migration's name (made snake_case)
+    name: String,
+}
+
+#[derive(Args, Debug)]
+struct ExecuteArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Path to a file with the script
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "stdin",
+        required_unless_present = "stdin"
+    )]
+    file: Option<PathBuf>,
+    /// Read the script from standard input
+    #[arg(long)]
+    stdin: bool,
 }
 
 /// `10s`, `500ms`, `2m`, or a number of seconds.
@@ -100,9 +202,12 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 enum Job {
-    Deploy,
-    Status,
+    Deploy(DeployOptions),
+    Status(ExitCodes),
     Resolve(ResolveTarget),
+    Rollback(RollbackOptions),
+    New(String),
+    Execute(ScriptSource),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -118,13 +223,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     let (job, common, name) = match cli.command {
         Command::Migrate {
-            action: Action::Deploy(c),
+            action: Action::Deploy(d),
         }
-        | Command::Deploy(c) => (Job::Deploy, c, "deploy"),
+        | Command::Deploy(d) => (
+            Job::Deploy(DeployOptions {
+                dry_run: d.dry_run,
+                to: d.to,
+                backup: d.backup,
+            }),
+            d.common,
+            "migrate deploy",
+        ),
         Command::Migrate {
-            action: Action::Status(c),
+            action: Action::Status(s),
         }
-        | Command::Status(c) => (Job::Status, c, "status"),
+        | Command::Status(s) => (
+            Job::Status(match s.exit_code {
+                ExitCodeArg::Prisma => ExitCodes::Prisma,
+                ExitCodeArg::Detailed => ExitCodes::Detailed,
+            }),
+            s.common,
+            "migrate status",
+        ),
         Command::Migrate {
             action: Action::Resolve(r),
         }
@@ -134,50 +254,91 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 rolled_back: r.rolled_back,
             }),
             r.common,
-            "resolve",
+            "migrate resolve",
+        ),
+        Command::Migrate {
+            action: Action::Rollback(r),
+        } => (
+            Job::Rollback(RollbackOptions {
+                name: r.name,
+                dry_run: r.dry_run,
+                force: r.force,
+            }),
+            r.common,
+            "migrate rollback",
+        ),
+        Command::Migrate {
+            action: Action::New(n),
+        } => (Job::New(n.name), n.common, "migrate new"),
+        Command::Db {
+            action: DbAction::Execute(e),
+        } => (
+            Job::Execute(match e.file {
+                Some(f) => ScriptSource::File(f),
+                None => ScriptSource::Stdin,
+            }),
+            e.common,
+            "db execute",
         ),
     };
-    let mut human = Human::new(Flavor::Prisma7, Styles::detect());
+    let mut out: Box<dyn Output> = match (common.json, common.log_format) {
+        (true, _) => Box::new(Json::new(name)),
+        (false, Some(LogFormatArg::Text)) => Box::new(Log::new(LogFormat::Text)),
+        (false, Some(LogFormatArg::Json)) => Box::new(Log::new(LogFormat::Json)),
+        (false, None) => Box::new(Human::new(Flavor::Prisma7, Styles::detect())),
+    };
+    let code = run_job(job, common, name, out.as_mut());
+    out.finish(code);
+    code
+}
+
+fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8 {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
-            human.error(&Error::own(
-                "PM1003",
-                format!("cannot read the working directory: {e}"),
-            ));
-            return exit::FAILURE;
+            let e = Error::own("PM1003", format!("cannot read the working directory: {e}"));
+            out.error(&e);
+            return e.exit_code();
         }
     };
     let locations = Locations {
         schema: common.schema,
         config: common.config,
         url: common.url,
+        url_optional: matches!(job, Job::New(_)),
     };
-    let project = match Project::load(&cwd, &locations, name) {
+    let command = name.rsplit(' ').next().unwrap_or(name);
+    let project = match Project::load(&cwd, &locations, command) {
         Ok(p) => p,
         Err(e) => {
-            human.error(&e);
+            out.error(&e);
             return e.exit_code();
         }
     };
-    human.set_flavor(project.flavor);
-    let result = {
-        let mut ctx = Context {
-            project,
-            reporter: &mut human,
-            lock_timeout: common.lock_timeout.unwrap_or(Duration::from_secs(10)),
-            strict_lock: common.strict_lock,
-        };
-        match job {
-            Job::Deploy => commands::deploy(&mut ctx),
-            Job::Status => commands::status(&mut ctx),
-            Job::Resolve(t) => commands::resolve(&mut ctx, &t),
+    out.set_flavor(project.flavor);
+    let result = match job {
+        Job::New(migration) => commands::new_migration(&project, &cwd, &migration, out),
+        job => {
+            let mut ctx = Context {
+                project,
+                reporter: out,
+                lock_timeout: common.lock_timeout.unwrap_or(Duration::from_secs(10)),
+                strict_lock: common.strict_lock,
+            };
+            match job {
+                Job::Deploy(o) => commands::deploy(&mut ctx, &o),
+                Job::Status(codes) => commands::status(&mut ctx, codes),
+                Job::Resolve(t) => commands::resolve(&mut ctx, &t),
+                Job::Rollback(o) => commands::rollback(&mut ctx, &o),
+                Job::Execute(source) => commands::execute(&mut ctx, &source),
+                Job::New(_) => unreachable!("handled above"),
+            }
         }
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            human.error(&e);
+            out.error(&e);
             e.exit_code()
         }
     }

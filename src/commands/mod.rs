@@ -2,12 +2,18 @@
 //! the exit code or an error.
 
 mod deploy;
+mod execute;
+mod new;
 mod resolve;
+mod rollback;
 mod status;
 
-pub use deploy::deploy;
+pub use deploy::{deploy, DeployOptions};
+pub use execute::{execute, ScriptSource};
+pub use new::new_migration;
 pub use resolve::{resolve, ResolveTarget};
-pub use status::status;
+pub use rollback::{rollback, RollbackOptions};
+pub use status::{detailed, status, ExitCodes};
 
 use crate::config::Project;
 use crate::db::{Database, Target};
@@ -63,9 +69,19 @@ impl Context<'_> {
         };
         self.emit(Event::Datasource {
             name: self.project.datasource_name.clone(),
+            provider: provider.lock_name(),
             description,
         });
         target
+    }
+
+    /// The parsed target, without the header lines (`db execute` prints none).
+    fn target(&mut self) -> Result<Target> {
+        Target::parse(
+            self.project.provider,
+            &self.project.url,
+            &self.project.base_dir,
+        )
     }
 
     /// The provider name `migration_lock.toml` must hold.

@@ -3,13 +3,70 @@
 use super::Context;
 use crate::db::Database;
 use crate::error::{exit, Result};
-use crate::event::Event;
+use crate::event::{Event, MigrationState};
+use crate::history::MigrationRecord;
 use crate::migration::{check_provider, script_matches_checksum, MigrationsDir};
-use crate::reconcile::{diagnose, History};
+use crate::reconcile::{diagnose, Diagnosis, History};
 
-pub fn status(ctx: &mut Context<'_>) -> Result<u8> {
-    let url = ctx.announce()?;
-    let mut db = Database::connect(&url)?;
+/// How `status` turns its verdict into an exit code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExitCodes {
+    /// Prisma's: 0 up to date (also with edits or rows missing locally), else 1.
+    #[default]
+    Prisma,
+    /// prismig's: 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error.
+    Detailed,
+}
+
+pub mod detailed {
+    pub const PENDING: u8 = 2;
+    pub const FAILED: u8 = 3;
+    pub const DIVERGED: u8 = 4;
+    pub const UNMANAGED: u8 = 5;
+}
+
+/// Every migration, local ones in folder order then rows without a folder.
+fn entries(
+    local: &[&str],
+    rows: &[MigrationRecord],
+    d: &Diagnosis,
+) -> Vec<(String, MigrationState)> {
+    let mut out: Vec<(String, MigrationState)> = local
+        .iter()
+        .map(|name| {
+            let name = (*name).to_owned();
+            let state = if d.failed.contains(&name) {
+                MigrationState::Failed
+            } else if !rows.iter().any(|r| r.migration_name == name) {
+                MigrationState::Pending
+            } else if d.rolled_back_only.contains(&name) {
+                MigrationState::RolledBack
+            } else if d.edited.contains(&name) {
+                MigrationState::Edited
+            } else {
+                MigrationState::Applied
+            };
+            (name, state)
+        })
+        .collect();
+    for r in rows {
+        if !local.contains(&r.migration_name.as_str())
+            && !out.iter().any(|(n, _)| *n == r.migration_name)
+        {
+            let state = if r.is_failed() {
+                MigrationState::Failed
+            } else {
+                MigrationState::MissingLocally
+            };
+            out.push((r.migration_name.clone(), state));
+        }
+    }
+    out
+}
+
+pub fn status(ctx: &mut Context<'_>, codes: ExitCodes) -> Result<u8> {
+    let target = ctx.announce()?;
+    let mut db = Database::connect(&target)?;
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
     check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
     let rows = db.history().list()?;
@@ -26,14 +83,27 @@ pub fn status(ctx: &mut Context<'_>) -> Result<u8> {
     });
     // §5.3: exit 1 for unapplied, diverged, unmanaged and failed; edits and rows missing
     // locally leave it at 0.
-    let code = match &diagnosis.history {
-        History::DatabaseIsBehind { .. } | History::Diverge { .. } => exit::FAILURE,
-        _ if !diagnosis.has_migrations_table || !diagnosis.failed.is_empty() => exit::FAILURE,
+    let code = match (&diagnosis.history, codes) {
+        (History::DatabaseIsBehind { .. }, ExitCodes::Detailed) => detailed::PENDING,
+        (History::Diverge { .. }, ExitCodes::Detailed) => detailed::DIVERGED,
+        (History::DatabaseIsBehind { .. } | History::Diverge { .. }, ExitCodes::Prisma) => {
+            exit::FAILURE
+        }
+        _ if !diagnosis.has_migrations_table => match codes {
+            ExitCodes::Prisma => exit::FAILURE,
+            ExitCodes::Detailed => detailed::UNMANAGED,
+        },
+        _ if !diagnosis.failed.is_empty() => match codes {
+            ExitCodes::Prisma => exit::FAILURE,
+            ExitCodes::Detailed => detailed::FAILED,
+        },
         _ => exit::OK,
     };
+    let entries = entries(&names, &rows, &diagnosis);
     ctx.emit(Event::Status {
         diagnosis,
         local_count: dir.migrations.len(),
+        entries,
     });
     Ok(code)
 }

@@ -27,6 +27,8 @@ pub struct Locations {
     pub schema: Option<PathBuf>,
     pub config: Option<PathBuf>,
     pub url: Option<String>,
+    /// Commands that need no database (`migrate new`) load a project without a URL.
+    pub url_optional: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -341,9 +343,15 @@ impl Project {
             .as_ref()
             .and_then(|d| d.direct_url.as_ref().or(d.url.as_ref()))
         {
-            resolve(attr)?
+            match resolve(attr) {
+                Ok(u) => u,
+                Err(_) if loc.url_optional => String::new(),
+                Err(e) => return Err(e),
+            }
         } else if let Some(u) = env.get("DATABASE_URL") {
             u.to_owned()
+        } else if loc.url_optional {
+            String::new()
         } else if config.is_some() {
             return Err(Error::Cli(format!(
                 "The datasource.url property is required in your Prisma config file when using prisma migrate {command}."
@@ -373,10 +381,13 @@ impl Project {
                 details: "The scheme is not recognized".to_owned(),
             })?,
         };
-        if url.is_empty() {
+        if url.is_empty() && !loc.url_optional {
             return Err(Error::Cli("You must provide a nonempty URL".to_owned()));
         }
-        if Provider::from_url(&url) != Some(provider) && !url.starts_with("prisma://") {
+        if !url.is_empty()
+            && Provider::from_url(&url) != Some(provider)
+            && !url.starts_with("prisma://")
+        {
             let expected = match provider {
                 Provider::Postgres => {
                     "the URL must start with the protocol `postgresql://` or `postgres://`."

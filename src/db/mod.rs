@@ -1,6 +1,7 @@
 //! Database access: connections, the migration lock, catalog queries and script execution,
 //! per provider. With `history/`, the only code that talks to a database.
 
+mod backup;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "mysql")]
@@ -10,6 +11,7 @@ mod pg_error;
 mod pg_script;
 mod sqlite;
 
+pub use backup::default_backup_path;
 pub use pg::{is_ignored_table, PgDatabase, ADVISORY_LOCK_KEY};
 pub use pg_error::DbErrorReport;
 pub use sqlite::SqliteDatabase;
@@ -17,6 +19,7 @@ pub use sqlite::SqliteDatabase;
 use crate::dburl::{PgUrl, Provider, SqliteUrl};
 use crate::error::Result;
 use crate::history::{HistoryStore, PgStore, SqliteStore};
+use crate::migration::statements::{split, split_reason, SplitReason};
 use std::path::Path;
 use std::time::Duration;
 
@@ -198,13 +201,81 @@ impl Database {
         }
     }
 
-    /// Runs a migration script; `Err` is (database error code, database error) for P3018.
-    pub fn run_script(&mut self, script: &str) -> Result<(), (String, String)> {
-        match self {
-            Database::Postgres(db) => db.run_script(script),
-            Database::Sqlite(db) => db.run_script(script),
-            #[cfg(feature = "mysql")]
-            Database::Mysql(db) => db.run_script(script),
+    /// How `script` runs here: in one transaction, or statement by statement and why.
+    pub fn plan(&self, script: &str) -> ScriptPlan {
+        let statements = split(script);
+        let split_reason = match self {
+            Database::Postgres(db) => split_reason(script, &statements, db.server_before_12()),
+            // Never atomic there (§4.6): every file runs statement by statement.
+            _ => None,
+        };
+        ScriptPlan {
+            statements: statements.len(),
+            atomic: matches!(self, Database::Postgres(_)) && split_reason.is_none(),
+            split_reason,
         }
     }
+
+    /// Runs a migration script as Prisma does, except that on PostgreSQL a file that must
+    /// run outside a transaction block (or says so) runs statement by statement. Returns
+    /// the number of statements.
+    pub fn run_migration(&mut self, script: &str) -> Result<usize, ScriptFailure> {
+        let fail = |(code, error, statements_applied): (String, String, usize)| ScriptFailure {
+            code,
+            error,
+            statements_applied,
+        };
+        match self {
+            Database::Postgres(db) => {
+                let statements = split(script);
+                let pieces: Vec<(usize, usize)> =
+                    match split_reason(script, &statements, db.server_before_12()) {
+                        Some(_) => statements
+                            .iter()
+                            .map(|s| (s.start, s.start + s.text.len()))
+                            .collect(),
+                        None => vec![(0, script.len())],
+                    };
+                db.run_pieces(script, &pieces).map_err(fail)?;
+                Ok(statements.len())
+            }
+            Database::Sqlite(db) => db.run_script(script).map_err(fail),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => db.run_script(script).map_err(fail),
+        }
+    }
+
+    /// Connects without changing anything (no schema created), for dry runs.
+    pub fn connect_read_only(target: &Target) -> Result<Database> {
+        match target {
+            Target::Postgres(url) => {
+                PgDatabase::connect_read_only(url).map(|db| Database::Postgres(Box::new(db)))
+            }
+            other => Database::connect(other),
+        }
+    }
+
+    /// Whether `_prisma_migrations` could exist (false when its schema does not).
+    pub fn namespace_exists(&self) -> bool {
+        match self {
+            Database::Postgres(db) => db.schema_exists(),
+            _ => true,
+        }
+    }
+}
+
+/// How a script runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptPlan {
+    pub statements: usize,
+    pub atomic: bool,
+    pub split_reason: Option<SplitReason>,
+}
+
+/// A script that failed: P3018's code and text, and what had committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptFailure {
+    pub code: String,
+    pub error: String,
+    pub statements_applied: usize,
 }

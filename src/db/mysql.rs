@@ -169,10 +169,10 @@ impl MysqlDatabase {
 
     /// The whole file as one multi-statement query, results consumed one by one; no
     /// transaction (§4.6). `Err` is (error number, message + the statement number).
-    pub fn run_script(&mut self, script: &str) -> Result<(), (String, String)> {
+    pub fn run_script(&mut self, script: &str) -> Result<usize, (String, String, usize)> {
         if self.script.is_none() {
             self.script =
-                Some(ScriptConnection::open(&self.url).map_err(|m| ("none".to_owned(), m))?);
+                Some(ScriptConnection::open(&self.url).map_err(|m| ("none".to_owned(), m, 0))?);
         }
         let Some(conn) = self.script.as_ref() else {
             unreachable!("opened above")

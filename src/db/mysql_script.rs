@@ -85,17 +85,21 @@ impl ScriptConnection {
         }
     }
 
-    pub fn execute(&self, script: &str) -> Result<(), (String, String)> {
+    /// Returns the number of statements run; `Err` is (error number, text, statements that
+    /// ran before the failing one).
+    pub fn execute(&self, script: &str) -> Result<usize, (String, String, usize)> {
         let fail = |(code, message): (c_uint, String), n: usize| {
             Err((
                 code.to_string(),
                 format!("{message}\n\nPlease check the query number {n} from the migration file."),
+                n - 1,
             ))
         };
         let len = c_ulong::try_from(script.len()).map_err(|_| {
             (
                 "none".to_owned(),
                 "the migration script is too large".to_owned(),
+                0,
             )
         })?;
         // A real, NUL-terminated buffer: the client library reads an empty query's pointer,
@@ -107,7 +111,7 @@ impl ScriptConnection {
         if unsafe { ffi::mysql_real_query(self.conn, buffer.as_ptr().cast(), len) } != 0 {
             let e = self.error();
             if e.0 == ER_EMPTY_QUERY {
-                return Ok(());
+                return Ok(0);
             }
             return fail(e, 1);
         }
@@ -123,7 +127,7 @@ impl ScriptConnection {
             // SAFETY: conn is live.
             match unsafe { ffi::mysql_next_result(self.conn) } {
                 0 => n += 1,
-                -1 => return Ok(()),
+                -1 => return Ok(n),
                 _ => return fail(self.error(), n + 1),
             }
         }

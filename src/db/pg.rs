@@ -20,12 +20,22 @@ pub struct PgDatabase {
     url: PgUrl,
     script: Option<ScriptConnection>,
     locked: bool,
+    server_version_num: i32,
+    schema_exists: bool,
 }
 
 #[derive(QueryableByName)]
 struct Flag {
     #[diesel(sql_type = Bool)]
     flag: bool,
+}
+
+#[derive(QueryableByName)]
+struct Setup {
+    #[diesel(sql_type = Bool)]
+    flag: bool,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    version: i32,
 }
 
 #[derive(QueryableByName)]
@@ -87,6 +97,15 @@ impl PgDatabase {
     /// Connects and prepares the session as Prisma's engine does (§1.4): the search path,
     /// then the schema, created when missing (even for `status`).
     pub fn connect(url: &PgUrl) -> Result<PgDatabase> {
+        PgDatabase::open(url, true)
+    }
+
+    /// Connects without creating the schema (`deploy --dry-run` changes nothing).
+    pub fn connect_read_only(url: &PgUrl) -> Result<PgDatabase> {
+        PgDatabase::open(url, false)
+    }
+
+    fn open(url: &PgUrl, create_schema: bool) -> Result<PgDatabase> {
         let mut conn = PgConnection::establish(&url.conninfo()?).map_err(|e| match e {
             diesel::ConnectionError::BadConnection(m) => classify_connect_error(url, &m),
             other => Error::InvalidUrl {
@@ -95,13 +114,13 @@ impl PgDatabase {
         })?;
         conn.batch_execute(&format!("SET search_path = {}", quote_ident(url.schema())))
             .map_err(db_error)?;
-        let exists = diesel::sql_query(
-            "SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1) AS flag",
+        let setup = diesel::sql_query(
+            "SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1) AS flag, current_setting('server_version_num')::integer AS version",
         )
         .bind::<Text, _>(url.schema())
-        .get_result::<Flag>(&mut conn)
+        .get_result::<Setup>(&mut conn)
         .map_err(db_error)?;
-        if !exists.flag {
+        if !setup.flag && create_schema {
             conn.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(url.schema())))
                 .map_err(db_error)?;
         }
@@ -110,6 +129,8 @@ impl PgDatabase {
             url: url.clone(),
             script: None,
             locked: false,
+            server_version_num: setup.version,
+            schema_exists: setup.flag || create_schema,
         })
     }
 
@@ -220,13 +241,25 @@ impl PgDatabase {
             .collect())
     }
 
+    /// Whether the connection schema exists (false only on a read-only connection).
+    pub fn schema_exists(&self) -> bool {
+        self.schema_exists
+    }
+
+    /// PostgreSQL before 12 refuses `ALTER TYPE … ADD VALUE` in a transaction block.
+    pub fn server_before_12(&self) -> bool {
+        self.server_version_num < 120_000
+    }
+
+    pub fn url(&self) -> &PgUrl {
+        &self.url
+    }
+
     pub fn schema(&self) -> &str {
         self.url.schema()
     }
 
-    /// Runs a migration script as one simple query. `Err` carries Prisma's P3018 parts:
-    /// (database error code, database error text).
-    pub fn run_script(&mut self, script: &str) -> Result<(), (String, String)> {
+    fn script_connection(&mut self) -> Result<&ScriptConnection, (String, String)> {
         if self.script.is_none() {
             let setup = format!("SET search_path = {}", quote_ident(self.url.schema()));
             let conninfo = self
@@ -237,13 +270,34 @@ impl PgDatabase {
                 ScriptConnection::open(&conninfo, &setup).map_err(|m| ("none".to_owned(), m))?;
             self.script = Some(conn);
         }
-        let Some(conn) = self.script.as_ref() else {
-            unreachable!("opened above")
-        };
-        conn.execute(script).map_err(|e| match e {
-            ScriptError::Database(report) => (report.code.clone(), report.render(script)),
-            ScriptError::Other(message) => ("none".to_owned(), message),
-        })
+        match self.script.as_ref() {
+            Some(conn) => Ok(conn),
+            None => unreachable!("opened above"),
+        }
+    }
+
+    /// Runs `pieces` of `script` (byte ranges), each as one simple query: the whole file as
+    /// one piece is Prisma's way (one implicit transaction). `Err` carries P3018's parts and
+    /// how many pieces committed; positions are reported against the whole script.
+    pub fn run_pieces(
+        &mut self,
+        script: &str,
+        pieces: &[(usize, usize)],
+    ) -> Result<(), (String, String, usize)> {
+        let conn = self.script_connection().map_err(|(c, e)| (c, e, 0))?;
+        for (done, &(from, to)) in pieces.iter().enumerate() {
+            if let Err(e) = conn.execute(&script[from..to]) {
+                return Err(match e {
+                    ScriptError::Database(mut report) => {
+                        let offset = u32::try_from(script[..from].chars().count()).unwrap_or(0);
+                        report.position = report.position.map(|p| p + offset);
+                        (report.code.clone(), report.render(script), done)
+                    }
+                    ScriptError::Other(message) => ("none".to_owned(), message, done),
+                });
+            }
+        }
+        Ok(())
     }
 }
 

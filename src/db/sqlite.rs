@@ -166,21 +166,24 @@ impl SqliteDatabase {
     /// Runs a script as rusqlite's `execute_batch` does (what Prisma's engine calls): one
     /// statement after another, autocommitted, stopping at the first error. `Err` carries
     /// (extended result code, rusqlite's error text).
-    pub fn run_script(&mut self, script: &str) -> Result<(), (String, String)> {
+    pub fn run_script(&mut self, script: &str) -> Result<usize, (String, String, usize)> {
         let db = self.raw.as_ptr();
         let sql = CString::new(script).map_err(|_| {
             (
                 "none".to_owned(),
                 "the migration script contains a NUL byte".to_owned(),
+                0,
             )
         })?;
         let mut pos = 0;
+        let mut done = 0;
         while pos < script.len() {
             let rest = &script[pos..];
             let len = c_int::try_from(rest.len()).map_err(|_| {
                 (
                     "none".to_owned(),
                     "the migration script is too large".to_owned(),
+                    done,
                 )
             })?;
             let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
@@ -198,7 +201,7 @@ impl SqliteDatabase {
                 } else {
                     msg
                 };
-                return Err((code.to_string(), text));
+                return Err((code.to_string(), text, done));
             }
             let consumed = if tail.is_null() {
                 rest.len()
@@ -213,15 +216,16 @@ impl SqliteDatabase {
                 unsafe { ffi::sqlite3_finalize(stmt) };
                 if step != ffi::SQLITE_ROW && step != ffi::SQLITE_DONE {
                     let (code, msg) = last_error(db);
-                    return Err((code.to_string(), msg));
+                    return Err((code.to_string(), msg, done));
                 }
+                done += 1;
             }
             if consumed == 0 || consumed >= rest.len() {
                 break;
             }
             pos += consumed;
         }
-        Ok(())
+        Ok(done)
     }
 }
 

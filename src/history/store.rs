@@ -59,9 +59,11 @@ impl HistoryStore<'_> {
         each!(self, s => s.mark_finished(id, at))
     }
 
-    /// Deploy failure: the error text goes to `logs`; the row stays failed.
-    pub fn set_logs(&mut self, id: &str, logs: &str) -> Result<()> {
-        each!(self, s => s.set_logs(id, logs))
+    /// Deploy failure: the error text goes to `logs`, and `applied_steps_count` says how many
+    /// statements committed (0 for a file run as one transaction, as Prisma leaves it);
+    /// the row stays failed.
+    pub fn set_failure(&mut self, id: &str, logs: &str, steps: usize) -> Result<()> {
+        each!(self, s => s.set_failure(id, logs, steps))
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {

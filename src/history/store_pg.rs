@@ -123,10 +123,12 @@ impl<'c> PgStore<'c> {
             .map_err(db_error)
     }
 
-    /// Deploy failure: the error text goes to `logs`; the row stays failed.
-    pub fn set_logs(&mut self, id: &str, logs: &str) -> Result<()> {
+    pub fn set_failure(&mut self, id: &str, logs: &str, steps: usize) -> Result<()> {
         diesel::update(t::table.filter(t::id.eq(id)))
-            .set(t::logs.eq(logs))
+            .set((
+                t::logs.eq(logs),
+                t::applied_steps_count.eq(i32::try_from(steps).unwrap_or(i32::MAX)),
+            ))
             .execute(self.conn)
             .map(drop)
             .map_err(db_error)

@@ -156,13 +156,16 @@ impl<'c> SqliteStore<'c> {
             .map_err(db_error)
     }
 
-    pub fn set_logs(&mut self, id: &str, logs: &str) -> Result<()> {
-        diesel::sql_query("UPDATE `_prisma_migrations` SET `logs` = ? WHERE `id` = ?")
-            .bind::<Text, _>(logs)
-            .bind::<Text, _>(id)
-            .execute(self.conn)
-            .map(drop)
-            .map_err(db_error)
+    pub fn set_failure(&mut self, id: &str, logs: &str, steps: usize) -> Result<()> {
+        diesel::sql_query(
+            "UPDATE `_prisma_migrations` SET `logs` = ?, `applied_steps_count` = ? WHERE `id` = ?",
+        )
+        .bind::<Text, _>(logs)
+        .bind::<BigInt, _>(i64::try_from(steps).unwrap_or(i64::MAX))
+        .bind::<Text, _>(id)
+        .execute(self.conn)
+        .map(drop)
+        .map_err(db_error)
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {

@@ -4,6 +4,7 @@ mod checksum;
 mod collation;
 mod lockfile;
 mod source;
+pub mod statements;
 
 pub use checksum::{checksum, script_matches_checksum};
 pub use collation::locale_compare;

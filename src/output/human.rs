@@ -157,6 +157,52 @@ impl Human {
         }
     }
 
+    /// `deploy --dry-run` (prismig's own text).
+    fn plan(
+        &mut self,
+        database_exists: bool,
+        table_exists: bool,
+        pending: &[crate::event::PlannedMigration],
+        blocked_by: Option<&str>,
+    ) {
+        let mut text = String::from("Dry run: nothing is changed.\n\n");
+        if !database_exists {
+            text.push_str("The database does not exist: deploy would create it.\n");
+        }
+        if !table_exists {
+            text.push_str("_prisma_migrations does not exist: deploy would create it.\n");
+        }
+        if let Some(reason) = blocked_by {
+            text.push_str(&format!("Deploy would stop: {reason}\n"));
+        } else if pending.is_empty() {
+            text.push_str("No pending migrations to apply.\n");
+        } else {
+            text.push_str(&format!(
+                "{} migration{} would be applied, in this order:\n",
+                pending.len(),
+                plural(pending.len())
+            ));
+            for m in pending {
+                text.push_str(&format!(
+                    "\n  {}  ({} bytes, {} statement{}, {})\n",
+                    self.migration_id(&m.name),
+                    m.bytes,
+                    m.statements,
+                    plural(m.statements),
+                    if m.atomic {
+                        "one transaction"
+                    } else {
+                        "statement by statement, no transaction"
+                    }
+                ));
+                for line in &m.preview {
+                    text.push_str(&format!("    {}\n", self.styles.dim(line)));
+                }
+            }
+        }
+        self.out(&text);
+    }
+
     fn warn(&mut self, message: &str) {
         let prefix = self.styles.yellow("warn");
         self.err(&format!("{prefix} {message}\n"));
@@ -178,6 +224,16 @@ impl Human {
             Rendering::Bare => format!("{e}\n"),
         };
         self.err(&text);
+    }
+}
+
+impl super::Output for Human {
+    fn error(&mut self, e: &Error) {
+        Human::error(self, e);
+    }
+
+    fn set_flavor(&mut self, flavor: Flavor) {
+        Human::set_flavor(self, flavor);
     }
 }
 
@@ -207,7 +263,9 @@ impl Reporter for Human {
                     s.dim(&format!("Prisma schema loaded from {path}"))
                 )),
             },
-            Event::Datasource { name, description } => self.out(&format!(
+            Event::Datasource {
+                name, description, ..
+            } => self.out(&format!(
                 "{}\n",
                 s.dim(&format!("Datasource \"{name}\": {description}"))
             )),
@@ -221,7 +279,31 @@ impl Reporter for Human {
             Event::ApplyingMigration { name } => {
                 self.out(&format!("Applying migration `{name}`\n"))
             }
-            Event::MigrationApplied { .. } => {}
+            Event::MigrationApplied { .. } | Event::MigrationFailed { .. } => {}
+            Event::Plan {
+                database_exists,
+                table_exists,
+                pending,
+                blocked_by,
+            } => self.plan(database_exists, table_exists, &pending, blocked_by.as_deref()),
+            Event::BackupWritten { path } => self.out(&format!("Backup written to {path}\n\n")),
+            Event::RolledBack { name, dry_run } => self.out(&if dry_run {
+                format!("\nDry run: `down.sql` of {name} would run, then the migration would be marked as rolled back.\n\n")
+            } else {
+                format!("\nMigration {name} rolled back: its down.sql ran and it is marked as rolled back.\n\n")
+            }),
+            Event::MigrationCreated {
+                path,
+                lockfile_created,
+            } => {
+                let lock = if lockfile_created {
+                    "migration_lock.toml created.\n"
+                } else {
+                    ""
+                };
+                self.out(&format!("\n{lock}Created {path}\n\nEdit it, then apply it with prismig migrate deploy.\n"));
+            }
+            Event::ScriptExecuted => self.out("Script executed successfully.\n"),
             Event::DeployFinished { applied } => {
                 if applied.is_empty() {
                     self.out(&format!(
@@ -249,6 +331,7 @@ impl Reporter for Human {
             Event::Status {
                 diagnosis,
                 local_count,
+                ..
             } => self.status(&diagnosis, local_count),
             Event::Resolved { name, applied } => self.out(&format!(
                 "\nMigration {name} marked as {}.\n\n",

@@ -2,8 +2,24 @@
 //! is unset.
 
 mod human;
+pub mod json;
+pub mod log;
 
 pub use human::Human;
+pub use json::Json;
+pub use log::Log;
+
+use crate::error::Error;
+use crate::event::Reporter;
+
+/// A reporter that also reports the command's end: its error, if any, and its exit code.
+pub trait Output: Reporter {
+    fn error(&mut self, e: &Error);
+    /// Called once, last. Reporters that print one document print it here.
+    fn finish(&mut self, _exit_code: u8) {}
+    /// Prisma's flavour of texts (header streams, whitespace), for the human reporter.
+    fn set_flavor(&mut self, _flavor: crate::config::Flavor) {}
+}
 
 use std::io::IsTerminal;
 

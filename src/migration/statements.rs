@@ -1,0 +1,266 @@
+//! A PostgreSQL statement splitter, for migrations that must run statement by statement
+//! (`CREATE INDEX CONCURRENTLY` and friends cannot run in the implicit transaction of a
+//! multi-statement query). It follows PostgreSQL's lexer where a `;` can hide: `--` and
+//! nested `/* */` comments, standard, `E''` and `U&''` strings, quoted identifiers, dollar
+//! quoting, and SQL-standard `BEGIN ATOMIC … END` bodies. Pure; fuzzed in the tests.
+
+/// One statement: its text (with its leading comments and its `;`) and byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Statement<'a> {
+    pub text: &'a str,
+    pub start: usize,
+}
+
+/// Why a migration runs statement by statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitReason {
+    /// The first line is `-- prismig:no-transaction`.
+    Directive,
+    /// A statement cannot run inside a transaction block (named).
+    Statement(String),
+}
+
+/// The file's first-line directive that forces statement-by-statement execution.
+pub const NO_TRANSACTION_DIRECTIVE: &str = "-- prismig:no-transaction";
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
+}
+
+fn is_ident_char(c: u8) -> bool {
+    is_ident_start(c) || c.is_ascii_digit() || c == b'$'
+}
+
+/// The end (exclusive) of a dollar-quote opening tag at `i` (`$tag$` or `$$`), if one is.
+fn dollar_tag_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    if j < b.len() && b[j] == b'$' {
+        return Some(j + 1);
+    }
+    if j < b.len() && is_ident_start(b[j]) {
+        j += 1;
+        while j < b.len() && (is_ident_start(b[j]) || b[j].is_ascii_digit()) {
+            j += 1;
+        }
+        if j < b.len() && b[j] == b'$' {
+            return Some(j + 1);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    haystack[from.min(haystack.len())..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// Splits `script` into statements. Concatenating the texts (with the whitespace between
+/// them) gives the script back; fragments holding only whitespace and comments are left out.
+pub fn split(script: &str) -> Vec<Statement<'_>> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut prev_word = String::new();
+    let mut atomic_depth: usize = 0;
+    let mut has_code = false;
+    fn push<'a>(
+        out: &mut Vec<Statement<'a>>,
+        script: &'a str,
+        from: usize,
+        to: usize,
+        has_code: bool,
+    ) {
+        if has_code {
+            out.push(Statement {
+                text: &script[from..to],
+                start: from,
+            });
+        }
+    }
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                i = find(b, i, b"\n").map_or(b.len(), |n| n + 1);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut depth = 1;
+                i += 2;
+                while i < b.len() && depth > 0 {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'\'' => {
+                has_code = true;
+                // E'…' allows backslash escapes; the E must start a token.
+                let escapes = i >= 1
+                    && (b[i - 1] == b'E' || b[i - 1] == b'e')
+                    && (i < 2 || !is_ident_char(b[i - 2]));
+                i += 1;
+                while i < b.len() {
+                    if escapes && b[i] == b'\\' {
+                        i += 2;
+                    } else if b[i] == b'\'' {
+                        if b.get(i + 1) == Some(&b'\'') {
+                            i += 2;
+                        } else {
+                            i += 1;
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                prev_word.clear();
+            }
+            b'"' => {
+                has_code = true;
+                i += 1;
+                while i < b.len() {
+                    if b[i] == b'"' {
+                        if b.get(i + 1) == Some(&b'"') {
+                            i += 2;
+                        } else {
+                            i += 1;
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                prev_word.clear();
+            }
+            b'$' if (i == 0 || !is_ident_char(b[i - 1])) && dollar_tag_end(b, i).is_some() => {
+                has_code = true;
+                let tag_end = dollar_tag_end(b, i).unwrap_or(i + 1);
+                let tag = &b[i..tag_end];
+                i = find(b, tag_end, tag).map_or(b.len(), |p| p + tag.len());
+                prev_word.clear();
+            }
+            b';' if atomic_depth == 0 => {
+                push(&mut out, script, start, i + 1, has_code);
+                i += 1;
+                start = i;
+                has_code = false;
+                prev_word.clear();
+            }
+            c if is_ident_start(c) => {
+                has_code = true;
+                let from = i;
+                while i < b.len() && is_ident_char(b[i]) {
+                    i += 1;
+                }
+                let word = script[from..i].to_ascii_uppercase();
+                // BEGIN ATOMIC opens a body; inside it CASE … END nests.
+                if (word == "ATOMIC" && prev_word == "BEGIN")
+                    || (atomic_depth > 0 && word == "CASE")
+                {
+                    atomic_depth += 1;
+                } else if atomic_depth > 0 && word == "END" {
+                    atomic_depth -= 1;
+                }
+                prev_word = word;
+            }
+            c => {
+                if !c.is_ascii_whitespace() {
+                    has_code = true;
+                    prev_word.clear();
+                }
+                i += 1;
+            }
+        }
+    }
+    push(&mut out, script, start, b.len(), has_code);
+    out
+}
+
+/// The statement's leading words, upper-cased, comments and quoted parts skipped.
+fn words(statement: &str, n: usize) -> Vec<String> {
+    let b = statement.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() && out.len() < n {
+        if b[i] == b'-' && b.get(i + 1) == Some(&b'-') {
+            i = find(b, i, b"\n").map_or(b.len(), |p| p + 1);
+        } else if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+            i = find(b, i + 2, b"*/").map_or(b.len(), |p| p + 2);
+        } else if is_ident_start(b[i]) {
+            let from = i;
+            while i < b.len() && is_ident_char(b[i]) {
+                i += 1;
+            }
+            out.push(statement[from..i].to_ascii_uppercase());
+        } else if b[i] == b'(' {
+            // REINDEX (VERBOSE) …: options in parentheses.
+            i = find(b, i, b")").map_or(b.len(), |p| p + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The name of what makes `statement` refuse a transaction block, if anything
+/// (`alter_type_add_value`: whether `ALTER TYPE … ADD VALUE` counts, i.e. PostgreSQL < 12).
+pub fn needs_no_transaction(statement: &str, alter_type_add_value: bool) -> Option<&'static str> {
+    let w = words(statement, 6);
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
+    match w.as_slice() {
+        ["CREATE", "INDEX", "CONCURRENTLY", ..]
+        | ["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY", ..] => Some("CREATE INDEX CONCURRENTLY"),
+        ["DROP", "INDEX", "CONCURRENTLY", ..] => Some("DROP INDEX CONCURRENTLY"),
+        ["REINDEX", _, "CONCURRENTLY", ..] => Some("REINDEX CONCURRENTLY"),
+        ["VACUUM", ..] => Some("VACUUM"),
+        ["CREATE", "DATABASE", ..] => Some("CREATE DATABASE"),
+        ["DROP", "DATABASE", ..] => Some("DROP DATABASE"),
+        ["ALTER", "SYSTEM", ..] => Some("ALTER SYSTEM"),
+        ["CREATE", "TABLESPACE", ..] => Some("CREATE TABLESPACE"),
+        ["DROP", "TABLESPACE", ..] => Some("DROP TABLESPACE"),
+        ["ALTER", "TYPE", ..] if alter_type_add_value => {
+            let all = words(statement, 12);
+            all.windows(2)
+                .any(|p| p[0] == "ADD" && p[1] == "VALUE")
+                .then_some("ALTER TYPE … ADD VALUE")
+        }
+        _ => None,
+    }
+}
+
+/// Whether (and why) `script` must run statement by statement on PostgreSQL. A single
+/// statement never needs it: one simple query with one statement is not a transaction
+/// block for PostgreSQL's checks, as Prisma's users rely on.
+pub fn split_reason(
+    script: &str,
+    statements: &[Statement<'_>],
+    old_server: bool,
+) -> Option<SplitReason> {
+    if script
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .is_some_and(|l| l.trim_end() == NO_TRANSACTION_DIRECTIVE)
+    {
+        return Some(SplitReason::Directive);
+    }
+    if statements.len() < 2 {
+        return None;
+    }
+    statements
+        .iter()
+        .find_map(|s| needs_no_transaction(s.text, old_server))
+        .map(|name| SplitReason::Statement(name.to_owned()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,255 @@
+//! `--json`: one JSON document on stdout when the command ends. The types are public so
+//! that tests (and other programs) deserialize exactly what is serialized; the schema is
+//! `schema/prismig-output.schema.json`.
+
+use super::Output;
+use crate::error::Error;
+use crate::event::{Event, MigrationState, PlannedMigration, Reporter};
+use crate::reconcile::History;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// `migrate deploy`, `migrate status`, …
+    pub command: String,
+    pub ok: bool,
+    pub exit_code: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasource: Option<Datasource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrations_found: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_created: Option<String>,
+    /// deploy: applied migrations, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applied: Vec<Applied>,
+    /// deploy: the migration that failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Failed>,
+    /// deploy --dry-run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Resolved>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolled_back: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Datasource {
+    pub name: String,
+    pub provider: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Applied {
+    pub name: String,
+    pub duration_ms: u64,
+    pub statements: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failed {
+    pub name: String,
+    pub duration_ms: u64,
+    pub statements_applied: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub database_exists: bool,
+    pub table_exists: bool,
+    pub pending: Vec<PlannedMigration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+}
+
+/// The overall verdict of `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    UpToDate,
+    Pending,
+    Failed,
+    Diverged,
+    Unmanaged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub verdict: Verdict,
+    pub has_migrations_table: bool,
+    pub migrations: Vec<Entry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_common_migration: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub name: String,
+    pub state: MigrationState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub name: String,
+    /// `applied` or `rolled_back`.
+    pub marked: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// `status`'s verdict, in the order Prisma checks (§5.3).
+pub fn verdict(d: &crate::reconcile::Diagnosis) -> Verdict {
+    match &d.history {
+        History::DatabaseIsBehind { .. } => Verdict::Pending,
+        History::Diverge { .. } => Verdict::Diverged,
+        _ if !d.has_migrations_table => Verdict::Unmanaged,
+        _ if !d.failed.is_empty() => Verdict::Failed,
+        _ => Verdict::UpToDate,
+    }
+}
+
+pub struct Json {
+    doc: Document,
+}
+
+impl Json {
+    pub fn new(command: &str) -> Json {
+        Json {
+            doc: Document {
+                command: command.to_owned(),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+fn ms(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Reporter for Json {
+    fn report(&mut self, event: Event) {
+        let doc = &mut self.doc;
+        match event {
+            Event::Datasource {
+                name,
+                provider,
+                description,
+            } => {
+                doc.datasource = Some(Datasource {
+                    name,
+                    provider: provider.to_owned(),
+                    description,
+                })
+            }
+            Event::DatabaseCreated { message } => doc.database_created = Some(message),
+            Event::MigrationsFound { count } => doc.migrations_found = Some(count),
+            Event::MigrationApplied {
+                name,
+                elapsed,
+                statements,
+            } => doc.applied.push(Applied {
+                name,
+                duration_ms: ms(elapsed),
+                statements,
+            }),
+            Event::MigrationFailed {
+                name,
+                elapsed,
+                statements_applied,
+            } => {
+                doc.failed = Some(Failed {
+                    name,
+                    duration_ms: ms(elapsed),
+                    statements_applied,
+                })
+            }
+            Event::Plan {
+                database_exists,
+                table_exists,
+                pending,
+                blocked_by,
+            } => {
+                doc.plan = Some(Plan {
+                    database_exists,
+                    table_exists,
+                    pending,
+                    blocked_by,
+                })
+            }
+            Event::BackupWritten { path } => doc.backup = Some(path),
+            Event::Status {
+                diagnosis, entries, ..
+            } => {
+                doc.status = Some(Status {
+                    verdict: verdict(&diagnosis),
+                    has_migrations_table: diagnosis.has_migrations_table,
+                    migrations: entries
+                        .into_iter()
+                        .map(|(name, state)| Entry { name, state })
+                        .collect(),
+                    last_common_migration: match diagnosis.history {
+                        History::Diverge { last_common, .. } => last_common,
+                        _ => None,
+                    },
+                })
+            }
+            Event::Resolved { name, applied } => {
+                doc.resolved = Some(Resolved {
+                    name,
+                    marked: if applied { "applied" } else { "rolled_back" }.to_owned(),
+                })
+            }
+            Event::RolledBack { name, .. } => doc.rolled_back = Some(name),
+            Event::MigrationCreated { path, .. } => doc.created = Some(path),
+            Event::Warning { message } => doc.warnings.push(message.trim_end().to_owned()),
+            Event::ConfigLoaded { .. }
+            | Event::EnvLoaded { .. }
+            | Event::SchemaLoaded { .. }
+            | Event::DeployConnectFailed
+            | Event::ApplyBegins
+            | Event::ApplyingMigration { .. }
+            | Event::DeployFinished { .. }
+            | Event::ScriptExecuted => {}
+        }
+    }
+}
+
+impl Output for Json {
+    fn error(&mut self, e: &Error) {
+        self.doc.error = Some(ErrorInfo {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            hint: e.hint().map(str::to_owned),
+        });
+    }
+
+    fn finish(&mut self, exit_code: u8) {
+        self.doc.exit_code = exit_code;
+        self.doc.ok = self.doc.error.is_none() && exit_code == 0;
+        let mut out = std::io::stdout();
+        if let Ok(text) = serde_json::to_string_pretty(&self.doc) {
+            let _ = writeln!(out, "{text}");
+        }
+    }
+}

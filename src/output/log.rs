@@ -1,0 +1,170 @@
+//! `--log-format text|json`: one timestamped line per step, for CI logs and log shippers.
+//! Text lines carry ✅ ⚠️ ❌ markers on a terminal; JSON lines are one object each.
+
+use super::Output;
+use crate::error::Error;
+use crate::event::{Event, Reporter};
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+pub struct Log {
+    format: LogFormat,
+    markers: bool,
+    applied: usize,
+    started: std::time::Instant,
+}
+
+impl Log {
+    pub fn new(format: LogFormat) -> Log {
+        Log {
+            format,
+            markers: std::io::stdout().is_terminal(),
+            applied: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn line(&mut self, level: &str, message: &str, fields: serde_json::Value) {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let text = match self.format {
+            LogFormat::Json => {
+                let mut object =
+                    serde_json::json!({ "time": now, "level": level, "message": message });
+                if let (Some(o), serde_json::Value::Object(extra)) =
+                    (object.as_object_mut(), fields)
+                {
+                    o.extend(extra);
+                }
+                object.to_string()
+            }
+            LogFormat::Text => {
+                let marker = match (self.markers, level) {
+                    (false, _) => "",
+                    (true, "error") => "❌ ",
+                    (true, "warn") => "⚠️ ",
+                    (true, _) => "✅ ",
+                };
+                format!("{now} {level:<5} {marker}{message}")
+            }
+        };
+        let _ = writeln!(std::io::stdout(), "{text}");
+    }
+}
+
+impl Reporter for Log {
+    fn report(&mut self, event: Event) {
+        use serde_json::json;
+        match event {
+            Event::Datasource {
+                name, description, ..
+            } => self.line(
+                "info",
+                &format!("datasource {name}: {description}"),
+                json!({}),
+            ),
+            Event::DatabaseCreated { message } => self.line("info", &message, json!({})),
+            Event::MigrationsFound { count } => self.line(
+                "info",
+                &format!("{count} migrations found"),
+                json!({ "migrations_found": count }),
+            ),
+            Event::ApplyingMigration { name } => self.line(
+                "info",
+                &format!("applying {name}"),
+                json!({ "migration": name }),
+            ),
+            Event::MigrationApplied { name, elapsed, .. } => {
+                self.applied += 1;
+                let ms = elapsed.as_millis();
+                self.line(
+                    "info",
+                    &format!("applied {name} in {ms} ms"),
+                    json!({ "migration": name, "duration_ms": ms }),
+                );
+            }
+            Event::MigrationFailed { name, elapsed, .. } => {
+                let ms = elapsed.as_millis();
+                self.line(
+                    "error",
+                    &format!("{name} failed after {ms} ms"),
+                    json!({ "migration": name, "duration_ms": ms }),
+                );
+            }
+            Event::DeployFinished { applied } => {
+                let ms = self.started.elapsed().as_millis();
+                self.line(
+                    "info",
+                    &format!("deploy finished: {} applied in {ms} ms", applied.len()),
+                    json!({ "applied": applied.len(), "duration_ms": ms }),
+                );
+            }
+            Event::Status { diagnosis, .. } => {
+                let verdict = super::json::verdict(&diagnosis);
+                let level = if verdict == super::json::Verdict::UpToDate {
+                    "info"
+                } else {
+                    "warn"
+                };
+                self.line(
+                    level,
+                    &format!("status: {verdict:?}"),
+                    json!({ "verdict": verdict }),
+                );
+            }
+            Event::Resolved { name, applied } => self.line(
+                "info",
+                &format!(
+                    "{name} marked as {}",
+                    if applied { "applied" } else { "rolled back" }
+                ),
+                json!({ "migration": name }),
+            ),
+            Event::BackupWritten { path } => self.line(
+                "info",
+                &format!("backup written to {path}"),
+                json!({ "backup": path }),
+            ),
+            Event::RolledBack { name, .. } => self.line(
+                "info",
+                &format!("{name} rolled back"),
+                json!({ "migration": name }),
+            ),
+            Event::Plan { pending, .. } => self.line(
+                "info",
+                &format!("dry run: {} migrations would be applied", pending.len()),
+                json!({ "pending": pending.iter().map(|m| m.name.clone()).collect::<Vec<_>>() }),
+            ),
+            Event::MigrationCreated { path, .. } => {
+                self.line("info", &format!("created {path}"), json!({}))
+            }
+            Event::ScriptExecuted => self.line("info", "script executed", json!({})),
+            Event::Warning { message } => self.line("warn", message.trim_end(), json!({})),
+            Event::ConfigLoaded { .. }
+            | Event::EnvLoaded { .. }
+            | Event::SchemaLoaded { .. }
+            | Event::DeployConnectFailed
+            | Event::ApplyBegins => {}
+        }
+    }
+}
+
+impl Output for Log {
+    fn error(&mut self, e: &Error) {
+        let message = e.to_string();
+        let first = message
+            .lines()
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+            .to_owned();
+        self.line(
+            "error",
+            &format!("{}: {first}", e.code()),
+            serde_json::json!({ "code": e.code(), "detail": message }),
+        );
+    }
+}
