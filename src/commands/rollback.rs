@@ -27,15 +27,6 @@ pub fn rollback(ctx: &mut Context<'_>, options: &RollbackOptions) -> Result<u8> 
     let local = dir.find(name).ok_or_else(|| Error::MigrationNotFound {
         name: name.to_owned(),
     })?;
-    let down_path = local.dir.join("down.sql");
-    let down = std::fs::read(&down_path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .map_err(|_| {
-            Error::own(
-                "PM3203",
-                format!("{name} has no down.sql: write one next to its migration.sql (prisma migrate diff --from-schema … --to-schema … --script prints it)"),
-            )
-        })?;
     if !options.dry_run {
         ctx.lock(&mut db)?;
     }
@@ -67,6 +58,15 @@ pub fn rollback(ctx: &mut Context<'_>, options: &RollbackOptions) -> Result<u8> 
             ),
         ));
     }
+    let down_path = local.dir.join("down.sql");
+    let down = std::fs::read(&down_path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|_| {
+            Error::own(
+                "PM3203",
+                format!("{name} has no down.sql: write one next to its migration.sql (prisma migrate diff --from-schema … --to-schema … --script prints it)"),
+            )
+        })?;
     if options.dry_run {
         ctx.emit(Event::RolledBack {
             name: name.to_owned(),
