@@ -1,11 +1,10 @@
 //! `deploy --backup`: a consistent copy of the database before anything is applied.
-//! PostgreSQL through `pg_dump` (custom format), SQLite through `VACUUM INTO` on the locked
-//! connection, MySQL through `mysqldump --single-transaction`. Passwords go to the tools
+//! PostgreSQL through `pg_dump` (custom format), SQLite through its online backup API on the
+//! locked connection, MySQL through `mysqldump --single-transaction`. Passwords go to the tools
 //! in their environment, never on a command line.
 
 use super::{Database, Target};
 use crate::error::{Error, Result};
-use diesel::connection::SimpleConnection;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -66,17 +65,12 @@ impl Database {
                 }
                 run_tool(cmd, "pg_dump", url.password())
             }
-            (Database::Sqlite(db), _) => {
-                let quoted = path.to_string_lossy().replace('\'', "''");
-                db.conn()
-                    .batch_execute(&format!("VACUUM INTO '{quoted}'"))
-                    .map_err(|e| {
-                        Error::own(
-                            "PM4002",
-                            format!("the SQLite backup failed, nothing was applied: {e}"),
-                        )
-                    })
-            }
+            (Database::Sqlite(db), _) => db.backup_to(path).map_err(|e| {
+                Error::own(
+                    "PM4002",
+                    format!("the SQLite backup failed, nothing was applied: {e}"),
+                )
+            }),
             #[cfg(feature = "mysql")]
             (Database::Mysql(_), Target::Mysql(url)) => {
                 let tool = find_tool("mysqldump")

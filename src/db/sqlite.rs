@@ -229,6 +229,42 @@ impl SqliteDatabase {
     }
 }
 
+impl SqliteDatabase {
+    /// A consistent copy through SQLite's online backup API, on this (locked) connection.
+    pub fn backup_to(&mut self, path: &std::path::Path) -> std::result::Result<(), String> {
+        let dest_path = CString::new(path.to_string_lossy().as_bytes())
+            .map_err(|_| "the backup path contains a NUL byte".to_owned())?;
+        let mut dest: *mut ffi::sqlite3 = std::ptr::null_mut();
+        // SAFETY: a valid C string; dest receives a handle, closed below on every path.
+        let rc = unsafe { ffi::sqlite3_open(dest_path.as_ptr(), &mut dest) };
+        let result = if rc != ffi::SQLITE_OK {
+            Err(last_error(dest).1)
+        } else {
+            let main = c"main";
+            // SAFETY: both handles are open; "main" names each one's main database.
+            let backup = unsafe {
+                ffi::sqlite3_backup_init(dest, main.as_ptr(), self.raw.as_ptr(), main.as_ptr())
+            };
+            if backup.is_null() {
+                Err(last_error(dest).1)
+            } else {
+                // SAFETY: backup is live; -1 copies every page in one step; finish frees it.
+                let step = unsafe { ffi::sqlite3_backup_step(backup, -1) };
+                // SAFETY: as above.
+                let finish = unsafe { ffi::sqlite3_backup_finish(backup) };
+                if step == ffi::SQLITE_DONE && finish == ffi::SQLITE_OK {
+                    Ok(())
+                } else {
+                    Err(last_error(dest).1)
+                }
+            }
+        };
+        // SAFETY: dest came from sqlite3_open (possibly failed: close accepts it).
+        unsafe { ffi::sqlite3_close(dest) };
+        result
+    }
+}
+
 fn last_error(db: *mut ffi::sqlite3) -> (c_int, String) {
     // SAFETY: db is live; errmsg returns a NUL-terminated string owned by SQLite.
     unsafe {
