@@ -5,7 +5,7 @@ use super::Context;
 use crate::db::{Database, Target};
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, PlannedMigration};
-use crate::history::new_id;
+use crate::history::{new_id, Failure};
 use crate::migration::{check_provider, checksum, LocalMigration, MigrationsDir};
 use crate::reconcile::{check_no_failed, pending_for_deploy};
 use chrono::Utc;
@@ -146,15 +146,14 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
     let script = local.script()?;
     let plan = db.plan(&script);
     let id = new_id();
-    db.history()
-        .insert_started(&id, &checksum(&script), name, Utc::now())?;
+    let sum = checksum(&script);
+    let started_at = Utc::now();
     ctx.emit(Event::ApplyingMigration {
         name: name.to_owned(),
     });
     let started = Instant::now();
-    match db.run_migration(&script) {
+    match db.apply_migration(&id, &sum, name, &script)? {
         Ok(statements) => {
-            db.history().mark_finished(&id, Utc::now())?;
             ctx.emit(Event::MigrationApplied {
                 name: name.to_owned(),
                 elapsed: started.elapsed(),
@@ -185,8 +184,15 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
             } else {
                 0
             };
-            db.history()
-                .set_failure(&id, &failure_logs(&error, name, split_note), steps)?;
+            let logs = failure_logs(&error, name, split_note);
+            db.history().record_failure(&Failure {
+                id: &id,
+                checksum: &sum,
+                name,
+                started_at,
+                logs: &logs,
+                steps,
+            })?;
             ctx.emit(Event::MigrationFailed {
                 name: name.to_owned(),
                 elapsed: started.elapsed(),

@@ -31,27 +31,32 @@ fn entries(
     rows: &[MigrationRecord],
     d: &Diagnosis,
 ) -> Vec<(String, MigrationState)> {
+    use std::collections::HashSet;
+    let failed: HashSet<&str> = d.failed.iter().map(String::as_str).collect();
+    let edited: HashSet<&str> = d.edited.iter().map(String::as_str).collect();
+    let rolled_back: HashSet<&str> = d.rolled_back_only.iter().map(String::as_str).collect();
+    let with_rows: HashSet<&str> = rows.iter().map(|r| r.migration_name.as_str()).collect();
+    let local_set: HashSet<&str> = local.iter().copied().collect();
     let mut out: Vec<(String, MigrationState)> = local
         .iter()
         .map(|name| {
-            let name = (*name).to_owned();
-            let state = if d.failed.contains(&name) {
+            let state = if failed.contains(name) {
                 MigrationState::Failed
-            } else if !rows.iter().any(|r| r.migration_name == name) {
+            } else if !with_rows.contains(name) {
                 MigrationState::Pending
-            } else if d.rolled_back_only.contains(&name) {
+            } else if rolled_back.contains(name) {
                 MigrationState::RolledBack
-            } else if d.edited.contains(&name) {
+            } else if edited.contains(name) {
                 MigrationState::Edited
             } else {
                 MigrationState::Applied
             };
-            (name, state)
+            ((*name).to_owned(), state)
         })
         .collect();
+    let mut seen = HashSet::new();
     for r in rows {
-        if !local.contains(&r.migration_name.as_str())
-            && !out.iter().any(|(n, _)| *n == r.migration_name)
+        if !local_set.contains(r.migration_name.as_str()) && seen.insert(r.migration_name.as_str())
         {
             let state = if r.is_failed() {
                 MigrationState::Failed

@@ -245,6 +245,47 @@ impl Database {
         }
     }
 
+    /// Applies one migration with its bookkeeping. On PostgreSQL a file that runs as one
+    /// transaction carries its row with it (inserted and finished in the same transaction);
+    /// otherwise Prisma's sequence: the started row first, the script, then the finish.
+    /// `Ok(Err(..))` is a script failure, to be recorded with `record_failure`.
+    pub fn apply_migration(
+        &mut self,
+        id: &str,
+        checksum: &str,
+        name: &str,
+        script: &str,
+    ) -> Result<std::result::Result<usize, ScriptFailure>> {
+        if let Database::Postgres(db) = self {
+            let statements = split(script);
+            let alone = statements.len() == 1
+                && crate::migration::statements::needs_no_transaction(
+                    statements[0].text,
+                    db.server_before_12(),
+                )
+                .is_some();
+            if split_reason(script, &statements, db.server_before_12()).is_none() && !alone {
+                return Ok(db
+                    .apply_atomic(script, id, checksum, name)
+                    .map(|()| statements.len())
+                    .map_err(|(code, error, statements_applied)| ScriptFailure {
+                        code,
+                        error,
+                        statements_applied,
+                    }));
+            }
+        }
+        self.history()
+            .insert_started(id, checksum, name, chrono::Utc::now())?;
+        match self.run_migration(script) {
+            Ok(n) => {
+                self.history().mark_finished(id, chrono::Utc::now())?;
+                Ok(Ok(n))
+            }
+            Err(f) => Ok(Err(f)),
+        }
+    }
+
     /// Connects without changing anything (no schema created), for dry runs.
     pub fn connect_read_only(target: &Target) -> Result<Database> {
         match target {

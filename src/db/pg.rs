@@ -301,6 +301,62 @@ impl PgDatabase {
     }
 }
 
+impl PgDatabase {
+    /// Runs an atomic migration file together with its bookkeeping, in one simple query and
+    /// so one implicit transaction: the row is inserted, the script runs, the row is
+    /// finished, and all of it commits, or none of it. Values travel as bound parameters
+    /// (`set_config`), the table is schema-qualified so that a script's own `search_path`
+    /// does not matter, and timestamps are the server's `clock_timestamp()`.
+    pub fn apply_atomic(
+        &mut self,
+        script: &str,
+        id: &str,
+        checksum: &str,
+        name: &str,
+    ) -> Result<(), (String, String, usize)> {
+        let table = format!("{}.\"_prisma_migrations\"", quote_ident(self.url.schema()));
+        let conn = self.script_connection().map_err(|(c, e)| (c, e, 0))?;
+        conn.execute_params(
+            "SELECT set_config('prismig.id', $1, false), set_config('prismig.checksum', $2, false), set_config('prismig.name', $3, false)",
+            &[id, checksum, name],
+        )
+        .map_err(|e| match e {
+            ScriptError::Database(r) => (r.code.clone(), r.message.clone(), 0),
+            ScriptError::Other(m) => ("none".to_owned(), m, 0),
+        })?;
+        let prefix = format!(
+            "INSERT INTO {table} (\"id\",\"checksum\",\"started_at\",\"migration_name\") VALUES (current_setting('prismig.id'), current_setting('prismig.checksum'), clock_timestamp(), current_setting('prismig.name'));\n"
+        );
+        // The newline ends a trailing `--` comment; the lone `;` ends an unterminated statement.
+        let suffix = format!(
+            "\n;\nUPDATE {table} SET \"applied_steps_count\" = \"applied_steps_count\" + 1, \"finished_at\" = clock_timestamp() WHERE \"id\" = current_setting('prismig.id');"
+        );
+        let full = format!("{prefix}{script}{suffix}");
+        let outcome = conn.execute(&full);
+        if outcome.is_ok() && !conn.idle() {
+            // The script opened a transaction and left it open: nothing is committed.
+            let _ = conn.execute("ROLLBACK");
+            return Err((
+                "none".to_owned(),
+                "the migration left a transaction open (BEGIN without COMMIT); it was rolled back"
+                    .to_owned(),
+                0,
+            ));
+        }
+        outcome.map_err(|e| match e {
+            ScriptError::Database(mut report) => {
+                let shift = u32::try_from(prefix.chars().count()).unwrap_or(0);
+                report.position = report
+                    .position
+                    .and_then(|p| p.checked_sub(shift))
+                    .filter(|p| *p > 0);
+                (report.code.clone(), report.render(script), 0)
+            }
+            ScriptError::Other(message) => ("none".to_owned(), message, 0),
+        })
+    }
+}
+
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         self.unlock();

@@ -70,6 +70,45 @@ impl ScriptConnection {
             .to_owned()
     }
 
+    /// Runs one statement with bound text parameters (`PQexecParams`): values never become
+    /// SQL text.
+    pub fn execute_params(&self, sql: &str, params: &[&str]) -> Result<(), ScriptError> {
+        let sql =
+            CString::new(sql).map_err(|_| ScriptError::Other("NUL byte in a query".to_owned()))?;
+        let values: Vec<CString> = params
+            .iter()
+            .map(|p| {
+                CString::new(*p)
+                    .map_err(|_| ScriptError::Other("NUL byte in a parameter".to_owned()))
+            })
+            .collect::<Result<_, _>>()?;
+        let pointers: Vec<*const std::os::raw::c_char> =
+            values.iter().map(|v| v.as_ptr()).collect();
+        let n = c_int::try_from(pointers.len())
+            .map_err(|_| ScriptError::Other("too many parameters".to_owned()))?;
+        // SAFETY: conn is live; the pointers outlive the call; NULL types/lengths/formats
+        // mean text parameters and text results.
+        let res = unsafe {
+            pq::PQexecParams(
+                self.conn,
+                sql.as_ptr(),
+                n,
+                std::ptr::null(),
+                pointers.as_ptr(),
+                std::ptr::null(),
+                std::ptr::null(),
+                0,
+            )
+        };
+        self.finish(res)
+    }
+
+    /// Whether the session is outside any transaction block.
+    pub fn idle(&self) -> bool {
+        // SAFETY: conn is live.
+        unsafe { pq::PQtransactionStatus(self.conn) == pq::PGTransactionStatusType::PQTRANS_IDLE }
+    }
+
     /// Sends `script` as one simple query.
     pub fn execute(&self, script: &str) -> Result<(), ScriptError> {
         let sql = CString::new(script).map_err(|_| {
@@ -77,6 +116,10 @@ impl ScriptConnection {
         })?;
         // SAFETY: conn is live and sql a valid C string.
         let res = unsafe { pq::PQexec(self.conn, sql.as_ptr()) };
+        self.finish(res)
+    }
+
+    fn finish(&self, res: *mut pq::PGresult) -> Result<(), ScriptError> {
         if res.is_null() {
             return Err(ScriptError::Other(self.last_error()));
         }

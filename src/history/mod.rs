@@ -9,7 +9,7 @@ mod store_pg;
 mod store_sqlite;
 
 pub use record::MigrationRecord;
-pub use store::{new_id, HistoryStore};
+pub use store::{new_id, Failure, HistoryStore};
 #[cfg(feature = "mysql")]
 pub use store_mysql::MysqlStore;
 pub use store_pg::PgStore;

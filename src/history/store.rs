@@ -13,6 +13,16 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A failed migration's row.
+pub struct Failure<'a> {
+    pub id: &'a str,
+    pub checksum: &'a str,
+    pub name: &'a str,
+    pub started_at: DateTime<Utc>,
+    pub logs: &'a str,
+    pub steps: usize,
+}
+
 pub enum HistoryStore<'c> {
     Postgres(PgStore<'c>),
     Sqlite(SqliteStore<'c>),
@@ -59,11 +69,11 @@ impl HistoryStore<'_> {
         each!(self, s => s.mark_finished(id, at))
     }
 
-    /// Deploy failure: the error text goes to `logs`, and `applied_steps_count` says how many
-    /// statements committed (0 for a file run as one transaction, as Prisma leaves it);
-    /// the row stays failed.
-    pub fn set_failure(&mut self, id: &str, logs: &str, steps: usize) -> Result<()> {
-        each!(self, s => s.set_failure(id, logs, steps))
+    /// Deploy failure: the row (inserted now if the failed transaction took it along) gets
+    /// the error text in `logs`, and `applied_steps_count` says how many statements
+    /// committed (0 for a file run as one transaction, as Prisma leaves it); it stays failed.
+    pub fn record_failure(&mut self, failure: &Failure<'_>) -> Result<()> {
+        each!(self, s => s.record_failure(failure))
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {

@@ -123,12 +123,20 @@ impl<'c> PgStore<'c> {
             .map_err(db_error)
     }
 
-    pub fn set_failure(&mut self, id: &str, logs: &str, steps: usize) -> Result<()> {
-        diesel::update(t::table.filter(t::id.eq(id)))
-            .set((
-                t::logs.eq(logs),
-                t::applied_steps_count.eq(i32::try_from(steps).unwrap_or(i32::MAX)),
+    pub fn record_failure(&mut self, f: &super::store::Failure<'_>) -> Result<()> {
+        let steps = i32::try_from(f.steps).unwrap_or(i32::MAX);
+        diesel::insert_into(t::table)
+            .values((
+                t::id.eq(f.id),
+                t::checksum.eq(f.checksum),
+                t::started_at.eq(f.started_at),
+                t::migration_name.eq(f.name),
+                t::logs.eq(f.logs),
+                t::applied_steps_count.eq(steps),
             ))
+            .on_conflict(t::id)
+            .do_update()
+            .set((t::logs.eq(f.logs), t::applied_steps_count.eq(steps)))
             .execute(self.conn)
             .map(drop)
             .map_err(db_error)

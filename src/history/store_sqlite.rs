@@ -156,16 +156,17 @@ impl<'c> SqliteStore<'c> {
             .map_err(db_error)
     }
 
-    pub fn set_failure(&mut self, id: &str, logs: &str, steps: usize) -> Result<()> {
-        diesel::sql_query(
-            "UPDATE `_prisma_migrations` SET `logs` = ?, `applied_steps_count` = ? WHERE `id` = ?",
-        )
-        .bind::<Text, _>(logs)
-        .bind::<BigInt, _>(i64::try_from(steps).unwrap_or(i64::MAX))
-        .bind::<Text, _>(id)
-        .execute(self.conn)
-        .map(drop)
-        .map_err(db_error)
+    pub fn record_failure(&mut self, f: &super::store::Failure<'_>) -> Result<()> {
+        diesel::sql_query("INSERT INTO `_prisma_migrations` (`id`, `checksum`, `started_at`, `migration_name`, `logs`, `applied_steps_count`) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(`id`) DO UPDATE SET `logs` = excluded.`logs`, `applied_steps_count` = excluded.`applied_steps_count`")
+            .bind::<Text, _>(f.id)
+            .bind::<Text, _>(f.checksum)
+            .bind::<BigInt, _>(f.started_at.timestamp_millis())
+            .bind::<Text, _>(f.name)
+            .bind::<Text, _>(f.logs)
+            .bind::<BigInt, _>(i64::try_from(f.steps).unwrap_or(i64::MAX))
+            .execute(self.conn)
+            .map(drop)
+            .map_err(db_error)
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {

@@ -242,3 +242,81 @@ fn an_empty_migration_is_applied() {
     );
     assert_eq!(rows[0].applied_steps_count, 1);
 }
+
+// A script may change the search path or leave a transaction open; the bookkeeping that
+// rides in its transaction is not fooled by either.
+#[test]
+fn scripts_that_change_the_session() {
+    let db = TestDb::new("deploy_session");
+    let p = Project::new();
+    p.migration("20240101000000_init", INIT).migration(
+        "20240102000000_elsewhere",
+        "CREATE SCHEMA other;\nSET search_path TO other;\nCREATE TABLE moved (id int);\n",
+    );
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    assert_eq!(db.count("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'other' AND tablename = 'moved'"), 1);
+    assert!(db.rows().iter().all(|r| r.finished));
+
+    p.migration(
+        "20240103000000_open",
+        "BEGIN;\nCREATE TABLE never (id int);\n",
+    );
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.failure();
+    assert!(out.stderr.contains("Database error code: none\n\nDatabase error:\nthe migration left a transaction open (BEGIN without COMMIT); it was rolled back\n"), "{}", out.stderr);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'never'"),
+        0
+    );
+    let row = db
+        .rows()
+        .into_iter()
+        .find(|r| r.migration_name == "20240103000000_open")
+        .unwrap();
+    assert!(!row.finished && row.logs.is_some());
+}
+
+// A deploy killed in the middle of a script leaves a truthful history: the script and its
+// row are one transaction, so either both committed (PostgreSQL may finish a statement whose
+// client is gone) or neither did; the next deploy goes on, never stopping at P3009.
+#[test]
+fn a_killed_deploy_leaves_a_truthful_history() {
+    let db = TestDb::new("deploy_killed");
+    let p = Project::new();
+    p.migration("20240101000000_init", INIT).migration(
+        "20240102000000_slow",
+        "CREATE TABLE half (id int);\nSELECT pg_sleep(3);\n",
+    );
+    let mut child = crate::support::cmd::command(&p, &db.url(), &["migrate", "deploy"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") == 0 {
+        assert!(std::time::Instant::now() < deadline, "the script never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server notices the closed connection and rolls the script back.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") > 0 {
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let table = db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'half'") == 1;
+    let rows = db.rows();
+    let slow: Vec<_> = rows
+        .iter()
+        .filter(|r| r.migration_name == "20240102000000_slow")
+        .collect();
+    if table {
+        assert!(slow.len() == 1 && slow[0].finished, "{rows:?}");
+    } else {
+        assert!(slow.is_empty(), "{rows:?}");
+    }
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.success();
+    run(&p, &db.url(), &["migrate", "status"]).success();
+}
