@@ -293,7 +293,7 @@ fn a_killed_deploy_leaves_a_truthful_history() {
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") == 0 {
+    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") == 0 {
         assert!(std::time::Instant::now() < deadline, "the script never started");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -301,7 +301,7 @@ fn a_killed_deploy_leaves_a_truthful_history() {
     child.wait().unwrap();
     // The server notices the closed connection and rolls the script back.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") > 0 {
+    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") > 0 {
         assert!(std::time::Instant::now() < deadline);
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
