@@ -107,6 +107,12 @@ pub enum Event {
     },
     /// `db execute` succeeded.
     ScriptExecuted,
+    /// `--wait`: the server did not answer yet.
+    Waiting {
+        location: String,
+        elapsed: Duration,
+        limit: Duration,
+    },
     Warning {
         message: String,
     },

@@ -82,6 +82,9 @@ struct CommonArgs {
     /// without it as Prisma does (prismig)
     #[arg(long)]
     strict_lock: bool,
+    /// Wait up to this long for the database server to accept connections, e.g. 60s (prismig)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    wait: Option<Duration>,
     /// Print one JSON document on stdout instead of text (prismig)
     #[arg(long, conflicts_with = "log_format")]
     json: bool,
@@ -324,6 +327,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
                 reporter: out,
                 lock_timeout: common.lock_timeout.unwrap_or(Duration::from_secs(10)),
                 strict_lock: common.strict_lock,
+                wait: common.wait,
             };
             match job {
                 Job::Deploy(o) => commands::deploy(&mut ctx, &o),

@@ -74,7 +74,7 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
     if options.dry_run {
         return dry_run(ctx, &target, options);
     }
-    let mut db = match Database::connect(&target) {
+    let mut db = match ctx.connect(&target) {
         Ok(db) => db,
         Err(Error::DatabaseDoesNotExist { .. }) => {
             let (db, message) = Database::create(&target).inspect_err(|_| {

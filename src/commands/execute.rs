@@ -2,7 +2,6 @@
 //! datasource, as deploy runs a migration, and records nothing.
 
 use super::Context;
-use crate::db::Database;
 use crate::error::{exit, Error, Result};
 use crate::event::Event;
 use std::io::Read;
@@ -28,7 +27,7 @@ pub fn execute(ctx: &mut Context<'_>, source: &ScriptSource) -> Result<u8> {
         }
     };
     let target = ctx.target()?;
-    let mut db = Database::connect(&target)?;
+    let mut db = ctx.connect(&target)?;
     db.run_migration(&script).map_err(|f| {
         Error::own(
             "PM5001",

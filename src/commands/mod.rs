@@ -28,6 +28,8 @@ pub struct Context<'r> {
     pub lock_timeout: Duration,
     /// MySQL: fail when `GET_LOCK` times out instead of going on as Prisma does.
     pub strict_lock: bool,
+    /// `--wait`: how long to keep trying while the server does not answer.
+    pub wait: Option<Duration>,
 }
 
 impl Context<'_> {
@@ -82,6 +84,29 @@ impl Context<'_> {
             &self.project.url,
             &self.project.base_dir,
         )
+    }
+
+    /// Connects; with `--wait`, retries while the server is unreachable (P1001), saying so.
+    fn connect(&mut self, target: &Target) -> Result<Database> {
+        let Some(wait) = self.wait else {
+            return Database::connect(target);
+        };
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(250);
+        loop {
+            match Database::connect(target) {
+                Err(crate::error::Error::Unreachable { location }) if started.elapsed() < wait => {
+                    self.emit(Event::Waiting {
+                        location,
+                        elapsed: started.elapsed(),
+                        limit: wait,
+                    });
+                    std::thread::sleep(pause.min(wait.saturating_sub(started.elapsed())));
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The provider name `migration_lock.toml` must hold.

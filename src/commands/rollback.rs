@@ -4,7 +4,6 @@
 //! `resolve`) leaves no trace in the history; this one does, in Prisma's format.
 
 use super::Context;
-use crate::db::Database;
 use crate::error::{exit, Error, Result};
 use crate::event::Event;
 use crate::migration::{check_provider, MigrationsDir};
@@ -21,7 +20,7 @@ pub struct RollbackOptions {
 pub fn rollback(ctx: &mut Context<'_>, options: &RollbackOptions) -> Result<u8> {
     let name = options.name.as_str();
     let target = ctx.announce()?;
-    let mut db = Database::connect(&target)?;
+    let mut db = ctx.connect(&target)?;
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
     check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
     let local = dir.find(name).ok_or_else(|| Error::MigrationNotFound {

@@ -1,7 +1,6 @@
 //! `migrate status` (`prisma-migrate.md` §5): read-only, no lock.
 
 use super::Context;
-use crate::db::Database;
 use crate::error::{exit, Result};
 use crate::event::{Event, MigrationState};
 use crate::history::MigrationRecord;
@@ -71,7 +70,7 @@ fn entries(
 
 pub fn status(ctx: &mut Context<'_>, codes: ExitCodes) -> Result<u8> {
     let target = ctx.announce()?;
-    let mut db = Database::connect(&target)?;
+    let mut db = ctx.connect(&target)?;
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
     check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
     let rows = db.history().list()?;

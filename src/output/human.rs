@@ -338,6 +338,15 @@ impl Reporter for Human {
                 if applied { "applied" } else { "rolled back" }
             )),
             Event::Warning { message } => self.warn(&message),
+            Event::Waiting {
+                location,
+                elapsed,
+                limit,
+            } => self.err(&format!(
+                "Waiting for the database server at {location} ({}s of {}s)…\n",
+                elapsed.as_secs(),
+                limit.as_secs()
+            )),
         }
     }
 }

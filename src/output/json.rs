@@ -230,7 +230,8 @@ impl Reporter for Json {
             | Event::ApplyBegins
             | Event::ApplyingMigration { .. }
             | Event::DeployFinished { .. }
-            | Event::ScriptExecuted => {}
+            | Event::ScriptExecuted
+            | Event::Waiting { .. } => {}
         }
     }
 }

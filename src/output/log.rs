@@ -144,6 +144,19 @@ impl Reporter for Log {
             }
             Event::ScriptExecuted => self.line("info", "script executed", json!({})),
             Event::Warning { message } => self.line("warn", message.trim_end(), json!({})),
+            Event::Waiting {
+                location,
+                elapsed,
+                limit,
+            } => self.line(
+                "warn",
+                &format!(
+                    "waiting for the database server at {location} ({}s of {}s)",
+                    elapsed.as_secs(),
+                    limit.as_secs()
+                ),
+                json!({ "waited_ms": elapsed.as_millis() }),
+            ),
             Event::ConfigLoaded { .. }
             | Event::EnvLoaded { .. }
             | Event::SchemaLoaded { .. }

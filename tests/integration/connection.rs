@@ -244,3 +244,55 @@ fn socket_timeout_is_enforced() {
     let rows = db.rows();
     assert!(rows[0].finished && !rows[1].finished);
 }
+
+// `--wait`: a database that comes up late is waited for, with progress on stderr; one that
+// never does fails with P1001 once the time is up.
+#[test]
+fn wait_for_the_database() {
+    use crate::support::proxy::{free_port, Proxy};
+    let db = TestDb::new("conn_wait");
+    let p = project();
+    let port = free_port();
+    let url = format!("postgresql://postgres@127.0.0.1:{port}/{}", db.name);
+    let upstream = prismig::dburl::PgUrl::parse(&db.url())
+        .unwrap()
+        .error_location();
+    let child = crate::support::cmd::command(&p, &url, &["migrate", "deploy", "--wait", "20s"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let _proxy = Proxy::start(port, upstream);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "Waiting for the database server at 127.0.0.1:{port} (0s of 20s)…\n"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(db.rows().len(), 1);
+
+    let started = std::time::Instant::now();
+    let out = run(
+        &p,
+        &format!("postgresql://postgres@127.0.0.1:{}/x", free_port()),
+        &["migrate", "status", "--wait", "1s"],
+    );
+    out.failure();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    assert!(
+        out.stderr
+            .contains("Waiting for the database server at 127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("Error: P1001: Can't reach database server at `127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+}

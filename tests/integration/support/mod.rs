@@ -2,6 +2,7 @@ pub mod cluster;
 pub mod cmd;
 pub mod db;
 pub mod project;
+pub mod proxy;
 
 pub use db::TestDb;
 pub use project::Project;
