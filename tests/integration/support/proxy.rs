@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 pub struct Proxy {
-    pub port: u16,
     stop: Arc<AtomicBool>,
     conns: Arc<Mutex<Vec<TcpStream>>>,
 }
@@ -64,7 +63,7 @@ impl Proxy {
                 }
             }
         });
-        Proxy { port, stop, conns }
+        Proxy { stop, conns }
     }
 
     /// Cuts every connection made so far.
