@@ -145,7 +145,7 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
     let name = local.name.as_str();
     let script = local.script()?;
     let plan = db.plan(&script);
-    let id = new_id();
+    let id = new_id()?;
     let sum = checksum(&script);
     let started_at = Utc::now();
     ctx.emit(Event::ApplyingMigration {

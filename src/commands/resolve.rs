@@ -61,7 +61,7 @@ fn mark_applied(ctx: &mut Context<'_>, db: &mut Database, name: &str) -> Result<
         }
     };
     let roll_back = plan_resolve_applied(name, &rows)?;
-    store.resolve_applied(&roll_back, &new_id(), &checksum(&script), name, Utc::now())?;
+    store.resolve_applied(&roll_back, &new_id()?, &checksum(&script), name, Utc::now())?;
     db.unlock();
     ctx.emit(Event::Resolved {
         name: name.to_owned(),

@@ -8,9 +8,37 @@ use super::store_sqlite::SqliteStore;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 
-/// A new row id: a random UUID v4, hyphenated lowercase, as the engine makes them.
-pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+/// A new row id: a random UUID v4, hyphenated lowercase, as the engine makes them. The
+/// randomness comes from the `getrandom` system call (static binaries on an empty root
+/// filesystem have no `/dev/urandom`), else from `/dev/urandom`.
+pub fn new_id() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        let rest = &mut bytes[filled..];
+        // SAFETY: the pointer and length describe `rest`, which lives across the call.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        match usize::try_from(n) {
+            Ok(n) => filled += n,
+            Err(_) if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
+            }
+            Err(_) => break,
+        }
+    }
+    if filled < bytes.len() {
+        use std::io::Read;
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut bytes))
+            .map_err(|e| {
+                crate::error::Error::own(
+                    "PM2002",
+                    format!("no source of randomness for row ids: {e}"),
+                )
+            })?;
+    }
+    Ok(uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string())
 }
 
 /// A failed migration's row.
@@ -98,5 +126,19 @@ impl HistoryStore<'_> {
 impl From<diesel::result::Error> for crate::error::Error {
     fn from(e: diesel::result::Error) -> Self {
         crate::error::from_database_message(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_uuid_v4() {
+        let a = super::new_id().unwrap();
+        let b = super::new_id().unwrap();
+        assert_ne!(a, b);
+        let u = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(u.get_version_num(), 4);
+        assert_eq!(a, a.to_lowercase());
+        assert_eq!(a.len(), 36);
     }
 }
