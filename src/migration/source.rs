@@ -1,6 +1,6 @@
 //! Listing the migrations folder exactly as Prisma ≥ 6.6 does (§3.2, §3.3).
 
-use super::collation::locale_compare;
+use super::collation::sort_key;
 use crate::error::Error;
 use std::path::{Path, PathBuf};
 
@@ -54,7 +54,7 @@ impl MigrationsDir {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        migrations.sort_by(|a, b| locale_compare(&a.name, &b.name));
+        migrations.sort_by_cached_key(|m| sort_key(&m.name));
         MigrationsDir {
             path: path.to_owned(),
             lockfile,
