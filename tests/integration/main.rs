@@ -19,6 +19,7 @@ mod layouts;
 mod locking;
 #[cfg(feature = "mysql")]
 mod mysql;
+mod pipeline;
 mod production;
 mod providers;
 mod resolve;

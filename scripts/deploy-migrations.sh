@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The seed pipeline's deploy script, on prismig:
+#   scripts/deploy-migrations.sh <environment> [deploy|status]
+# environment: development|dev|staging (DEV_DATABASE_URL, else DATABASE_URL) or
+# production|prod (PROD_DATABASE_URL, else DATABASE_URL).
+# Steps: check the connection, show the status, back up (production), deploy, show the
+# status again. Timestamped lines; ✅ ⚠️ ❌ on a terminal.
+# Exit codes: 0 done; 2 usage; 3 no database URL or connection; 4 failed migrations in the
+# database (resolve first); 5 deploy failed; 6 not up to date after deploy;
+# status only: prismig's detailed codes (0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged).
+# PRISMIG points at the binary (default: prismig on the PATH); extra prismig flags in
+# PRISMIG_ARGS (for example "--schema db/schema.prisma"); BACKUP_DIR (default backups).
+set -uo pipefail
+
+usage() { echo "usage: $0 <development|production> [deploy|status]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+environment=$1
+action=${2:-deploy}
+prismig=${PRISMIG:-prismig}
+read -r -a extra <<< "${PRISMIG_ARGS:-}"
+
+if [ -t 1 ]; then ok="✅ "; warn="⚠️ "; bad="❌ "; else ok=""; warn=""; bad=""; fi
+log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
+
+case "$environment" in
+    development|dev|staging) url=${DEV_DATABASE_URL:-${DATABASE_URL:-}} ;;
+    production|prod) url=${PROD_DATABASE_URL:-${DATABASE_URL:-}}; environment=production ;;
+    *) usage ;;
+esac
+case "$action" in deploy|status) ;; *) usage ;; esac
+if [ -z "$url" ]; then
+    log "${bad}no database URL for $environment: set ${environment^^}_DATABASE_URL or DATABASE_URL"
+    exit 3
+fi
+export DATABASE_URL=$url
+
+log "${ok}$environment: $action"
+status() { "$prismig" migrate status --exit-code detailed "${extra[@]}"; }
+status
+code=$?
+case $code in
+    0) log "${ok}database schema is up to date" ;;
+    1) log "${bad}cannot check the database (connection or configuration error above)"; exit 3 ;;
+    2) log "${warn}migrations are pending" ;;
+    3) log "${bad}failed migrations in the database: resolve them (prismig migrate resolve) before deploying"; [ "$action" = status ] && exit 3; exit 4 ;;
+    4) log "${warn}the local migration history and the database differ" ;;
+    5) log "${warn}the database is not managed by Prisma Migrate yet" ;;
+esac
+[ "$action" = status ] && exit $code
+if [ $code = 0 ]; then
+    log "${ok}nothing to deploy"
+    exit 0
+fi
+
+backup=()
+if [ "$environment" = production ]; then
+    dir=${BACKUP_DIR:-backups}
+    mkdir -p "$dir"
+    backup=("--backup=$dir/$(date -u +%Y%m%dT%H%M%SZ)-before-deploy")
+    log "${ok}a backup is taken before deploying (${backup[0]#--backup=})"
+fi
+if ! "$prismig" migrate deploy "${backup[@]}" "${extra[@]}"; then
+    log "${bad}deploy failed"
+    exit 5
+fi
+log "${ok}deploy done"
+if ! status; then
+    log "${bad}not up to date after deploy"
+    exit 6
+fi
+log "${ok}$environment is up to date"
