@@ -746,6 +746,16 @@ pub fn quote_ident(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
+/// Parsing a MySQL URL in any build (the MySQL connection itself needs the `mysql` feature);
+/// for tools and fuzzing.
+pub struct MysqlUrlParse;
+
+impl MysqlUrlParse {
+    pub fn parse(raw: &str, base_dir: &Path) -> Result<MysqlUrl> {
+        MysqlUrl::parse(raw, base_dir)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,7 @@ pub enum Error {
     #[error("{message}")]
     Own { code: &'static str, message: String },
 
-    #[error("interrupted")]
+    #[error("interrupted by {}: the statement in flight was cancelled, and nothing more was applied", crate::db::interrupt::signal_name(*signal))]
     Interrupted { signal: i32 },
 }
 

@@ -129,6 +129,9 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
     }
     let mut applied = Vec::with_capacity(pending.len());
     for name in pending {
+        if let Some(signal) = crate::db::interrupt::received() {
+            return Err(Error::Interrupted { signal });
+        }
         let Some(local) = dir.find(name) else {
             unreachable!("pending names come from the folder")
         };
@@ -184,7 +187,19 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
             } else {
                 0
             };
-            let logs = failure_logs(&error, name, split_note);
+            let interrupted = crate::db::interrupt::received();
+            let mut logs = failure_logs(&error, name, split_note);
+            if let Some(signal) = interrupted {
+                logs.push_str(&format!(
+                    "\nprismig was interrupted by {} and cancelled the statement in flight.{}",
+                    crate::db::interrupt::signal_name(signal),
+                    if plan.atomic {
+                        " The file ran as one transaction, which PostgreSQL rolled back: the row is marked rolled back, and the next deploy applies the migration again."
+                    } else {
+                        ""
+                    }
+                ));
+            }
             db.history().record_failure(&Failure {
                 id: &id,
                 checksum: &sum,
@@ -193,6 +208,19 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
                 logs: &logs,
                 steps,
             })?;
+            if let Some(signal) = interrupted {
+                // An atomic file left nothing: say so in the row, as resolve --rolled-back would.
+                if plan.atomic {
+                    db.history()
+                        .mark_rolled_back(std::slice::from_ref(&id), Utc::now())?;
+                }
+                ctx.emit(Event::MigrationFailed {
+                    name: name.to_owned(),
+                    elapsed: started.elapsed(),
+                    statements_applied: failure.statements_applied,
+                });
+                return Err(Error::Interrupted { signal });
+            }
             ctx.emit(Event::MigrationFailed {
                 name: name.to_owned(),
                 elapsed: started.elapsed(),

@@ -197,6 +197,9 @@ impl PgDatabase {
                 self.locked = true;
                 return Ok(());
             }
+            if let Some(signal) = super::interrupt::received() {
+                return Err(Error::Interrupted { signal });
+            }
             let now = Instant::now();
             if now >= deadline {
                 return Err(Error::Timeout {

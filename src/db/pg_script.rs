@@ -114,8 +114,18 @@ impl ScriptConnection {
         let sql = CString::new(script).map_err(|_| {
             ScriptError::Other("the migration script contains a NUL byte".to_owned())
         })?;
+        // A SIGINT/SIGTERM while this runs cancels it (db::interrupt).
+        // SAFETY: conn is live; the cancel handle is freed below, after unregistering.
+        let cancel = unsafe { pq::PQgetCancel(self.conn) };
+        let registration = (!cancel.is_null())
+            .then(|| super::interrupt::register(super::interrupt::Canceller::Postgres(cancel)));
         // SAFETY: conn is live and sql a valid C string.
         let res = unsafe { pq::PQexec(self.conn, sql.as_ptr()) };
+        drop(registration);
+        if !cancel.is_null() {
+            // SAFETY: unregistered above, so no other thread uses it any more.
+            unsafe { pq::PQfreeCancel(cancel) };
+        }
         self.finish(res)
     }
 

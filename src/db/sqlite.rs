@@ -168,6 +168,8 @@ impl SqliteDatabase {
     /// (extended result code, rusqlite's error text).
     pub fn run_script(&mut self, script: &str) -> Result<usize, (String, String, usize)> {
         let db = self.raw.as_ptr();
+        // A SIGINT/SIGTERM while this runs interrupts the statement (db::interrupt).
+        let _registration = super::interrupt::register(super::interrupt::Canceller::Sqlite(db));
         let sql = CString::new(script).map_err(|_| {
             (
                 "none".to_owned(),

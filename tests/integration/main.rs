@@ -8,12 +8,14 @@
 
 mod support;
 
+mod bad_input;
 mod cli;
 mod config;
 mod connection;
 mod deploy;
 mod example;
 mod failures;
+mod faults;
 mod folder;
 mod layouts;
 mod locking;

@@ -281,7 +281,32 @@ pub fn concurrent_deploys<B: Backend>() {
     p.migration("20240101000000_init", B::INIT)
         .migration("20240102000000_add_post", B::ADD_POST)
         .migration("20240103000000_add_email", B::ADD_EMAIL);
-    let children: Vec<_> = (0..4)
+    // `status` while the deploys run: always one of Prisma's answers, never an error.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let probe = {
+        let (stop, url, dir) = (stop.clone(), db.url(), p.path().to_owned());
+        std::thread::spawn(move || {
+            let mut answers = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) || answers == 0 {
+                let out = cmd::output({
+                    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_prismig"));
+                    c.args(["migrate", "status", "--json"])
+                        .current_dir(&dir)
+                        .env("DATABASE_URL", &url);
+                    c
+                });
+                let doc: prismig::output::json::Document =
+                    serde_json::from_str(&out.stdout).expect("a JSON answer");
+                assert!(
+                    doc.error.is_none() || doc.error.as_ref().is_some_and(|e| e.code == "P1003"),
+                    "{doc:?}"
+                );
+                answers += 1;
+            }
+            answers
+        })
+    };
+    let children: Vec<_> = (0..8)
         .map(|_| {
             let mut c = cmd::command(&p, &db.url(), &["migrate", "deploy"]);
             c.stdout(std::process::Stdio::piped())
@@ -301,6 +326,11 @@ pub fn concurrent_deploys<B: Backend>() {
             .matches("Applying migration")
             .count();
     }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        probe.join().unwrap() > 0,
+        "status answered during the deploys"
+    );
     assert_eq!(applying, 3);
     let rows = db.rows();
     assert_eq!(rows.len(), 3);

@@ -233,6 +233,13 @@ impl Cluster {
         run(c.arg("-D").arg(&data).args(args));
     }
 
+    /// Restarts the server (fast shutdown: sessions are cut, transactions rolled back).
+    pub fn restart(&self) {
+        // With the log file: otherwise the new server keeps the test's output pipes open.
+        let log = self.dir.path().join("log");
+        self.ctl(&["-m", "fast", "-l", &log.to_string_lossy(), "-w", "restart"]);
+    }
+
     pub fn certs(&self) -> PathBuf {
         self.dir.path().join("certs")
     }
