@@ -8,11 +8,15 @@ use crate::history::MigrationRecord;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-/// Rows by migration name, in table order: lookups stay O(1) for histories of thousands.
-fn by_name(rows: &[MigrationRecord]) -> HashMap<&str, Vec<&MigrationRecord>> {
-    let mut map: HashMap<&str, Vec<&MigrationRecord>> = HashMap::with_capacity(rows.len());
+/// What `diagnose` needs of a name's rows: the row that counts (the last one not rolled
+/// back), if any. One entry per name, no allocation per row: histories have thousands.
+fn current_rows(rows: &[MigrationRecord]) -> HashMap<&str, Option<&MigrationRecord>> {
+    let mut map: HashMap<&str, Option<&MigrationRecord>> = HashMap::with_capacity(rows.len());
     for r in rows {
-        map.entry(r.migration_name.as_str()).or_default().push(r);
+        let slot = map.entry(r.migration_name.as_str()).or_insert(None);
+        if !r.is_rolled_back() {
+            *slot = Some(r);
+        }
     }
     map
 }
@@ -95,24 +99,21 @@ pub fn diagnose<E>(
     let mut first_unapplied = None;
     let mut edited = Vec::new();
     let mut rolled_back_only = Vec::new();
-    let index = by_name(rows);
+    let index = current_rows(rows);
     for (i, name) in local.iter().enumerate() {
         match index.get(name) {
             None => {
                 first_unapplied.get_or_insert(i);
                 unapplied.push((*name).to_owned());
             }
-            Some(mine) => {
-                let current = mine.iter().rev().find(|r| !r.is_rolled_back());
-                match current {
-                    Some(row) => {
-                        if !matches(i, &row.checksum)? {
-                            edited.push((*name).to_owned());
-                        }
+            Some(current) => match current {
+                Some(row) => {
+                    if !matches(i, &row.checksum)? {
+                        edited.push((*name).to_owned());
                     }
-                    None => rolled_back_only.push((*name).to_owned()),
                 }
-            }
+                None => rolled_back_only.push((*name).to_owned()),
+            },
         }
     }
     let failed = rows

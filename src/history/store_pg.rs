@@ -43,6 +43,8 @@ impl<'c> PgStore<'c> {
     /// All rows by `started_at`; `None` when the table does not exist. `logs` is not read,
     /// as the engine does not read it either (§1.6).
     pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
+        // Row by row (libpq's single-row mode): a history of thousands of rows is never held
+        // twice, once by libpq and once here.
         let rows = t::table
             .select((
                 t::id,
@@ -54,11 +56,10 @@ impl<'c> PgStore<'c> {
                 t::applied_steps_count,
             ))
             .order(t::started_at.asc())
-            .load::<Row>(self.conn);
-        match rows {
-            Ok(rows) => Ok(Some(
-                rows.into_iter()
-                    .map(|r| MigrationRecord {
+            .load_iter::<Row, diesel::pg::PgRowByRowLoadingMode>(self.conn)
+            .and_then(|iter| {
+                iter.map(|r| {
+                    r.map(|r| MigrationRecord {
                         id: r.0,
                         checksum: r.1,
                         finished_at: r.2,
@@ -67,8 +68,11 @@ impl<'c> PgStore<'c> {
                         started_at: r.5,
                         applied_steps_count: i64::from(r.6),
                     })
-                    .collect(),
-            )),
+                })
+                .collect::<diesel::QueryResult<Vec<_>>>()
+            });
+        match rows {
+            Ok(rows) => Ok(Some(rows)),
             Err(e) => {
                 // Decide "missing" from the catalog, not from the (localised) message.
                 let missing = diesel::sql_query(

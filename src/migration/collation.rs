@@ -30,14 +30,25 @@ fn tertiary(c: char) -> u8 {
     u8::from(c.is_uppercase())
 }
 
-/// A precomputed collation key: comparing keys orders names as `locale_compare` does, at
-/// the cost of one pass per name instead of one per comparison.
-pub fn sort_key(s: &str) -> (Vec<(u8, u32)>, Vec<u8>, String) {
-    (
-        s.chars().map(primary).collect(),
-        s.chars().map(tertiary).collect(),
-        s.to_owned(),
-    )
+/// A precomputed collation key: comparing keys bytewise orders names as `locale_compare`
+/// does (with the name itself as the last tie-break), at one pass per name instead of one
+/// per comparison. Each character's primary weight takes 2 bytes (5 beyond ASCII), then one
+/// tertiary byte per character.
+pub fn sort_key(s: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(s.len() * 3 + 1);
+    for c in s.chars() {
+        let (class, value) = primary(c);
+        // Classes start at 1: 0 ends the primary part, so that a prefix sorts first.
+        key.push(class + 1);
+        match class {
+            // ASCII weights fit in a byte; other characters take four.
+            0..=2 => key.push(u8::try_from(value).unwrap_or(u8::MAX)),
+            _ => key.extend_from_slice(&value.to_be_bytes()),
+        }
+    }
+    key.push(0);
+    key.extend(s.chars().map(tertiary));
+    key
 }
 
 pub fn locale_compare(a: &str, b: &str) -> Ordering {
@@ -55,7 +66,7 @@ mod tests {
     fn sorted(mut v: Vec<&str>) -> Vec<&str> {
         let mut by_key = v.clone();
         v.sort_by(|a, b| locale_compare(a, b));
-        by_key.sort_by_cached_key(|s| sort_key(s));
+        by_key.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)).then_with(|| a.cmp(b)));
         assert_eq!(v, by_key, "keys order as the comparison does");
         v
     }
@@ -66,6 +77,16 @@ mod tests {
         let v = sorted(vec!["20240101000000_add1", "20240101000000_add_user"]);
         assert_eq!(v, ["20240101000000_add_user", "20240101000000_add1"]);
         assert!("20240101000000_add1" < "20240101000000_add_user");
+    }
+
+    #[test]
+    fn prefixes_sort_first() {
+        assert_eq!(sorted(vec!["a_", "a", "ab", "a1"]), ["a", "a_", "a1", "ab"]);
+        assert_eq!(
+            sorted(vec!["20240101000000_x_y", "20240101000000_x"]),
+            ["20240101000000_x", "20240101000000_x_y"]
+        );
+        assert_eq!(sorted(vec!["éa", "e", "ea", "z"]), ["e", "ea", "z", "éa"]);
     }
 
     #[test]

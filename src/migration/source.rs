@@ -42,7 +42,7 @@ impl MigrationsDir {
         let lockfile = std::fs::read(path.join("migration_lock.toml"))
             .ok()
             .map(|b| String::from_utf8_lossy(&b).into_owned());
-        let mut migrations: Vec<LocalMigration> = match std::fs::read_dir(path) {
+        let migrations: Vec<LocalMigration> = match std::fs::read_dir(path) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
                 // DirEntry::file_type does not follow symlinks: linked folders are skipped.
@@ -54,7 +54,13 @@ impl MigrationsDir {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        migrations.sort_by_cached_key(|m| sort_key(&m.name));
+        // Keys computed once; the name breaks ties, as in locale_compare.
+        let mut keyed: Vec<(Vec<u8>, LocalMigration)> = migrations
+            .into_iter()
+            .map(|m| (sort_key(&m.name), m))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        let migrations: Vec<LocalMigration> = keyed.into_iter().map(|(_, m)| m).collect();
         MigrationsDir {
             path: path.to_owned(),
             lockfile,
