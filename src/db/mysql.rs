@@ -37,10 +37,6 @@ struct TableName {
     table_name: String,
 }
 
-fn db_error(e: diesel::result::Error) -> Error {
-    crate::error::from_database_message(e.to_string())
-}
-
 static UNKNOWN_DB: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"Unknown database '([^']*)'").expect("valid regex"));
 
@@ -128,7 +124,7 @@ impl MysqlDatabase {
         let secs = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
         let got = diesel::sql_query(format!("SELECT GET_LOCK('prisma_migrate', {secs}) AS got"))
             .get_result::<Got>(&mut self.conn)
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
         if got.got == Some(1) {
             self.locked = true;
         } else if self.strict_lock {
@@ -156,7 +152,7 @@ impl MysqlDatabase {
         .bind::<Text, _>(&self.url.database)
         .bind::<Text, _>(&self.url.database)
         .load::<TableName>(&mut self.conn)
-        .map_err(db_error)?;
+        .map_err(Error::from)?;
         Ok(rows
             .into_iter()
             .map(|r| (self.url.database.clone(), r.table_name))

@@ -89,10 +89,6 @@ fn classify_connect_error(url: &PgUrl, message: &str) -> Error {
     }
 }
 
-fn db_error(e: diesel::result::Error) -> Error {
-    crate::error::from_database_message(e.to_string())
-}
-
 impl PgDatabase {
     /// Connects and prepares the session as Prisma's engine does (§1.4): the search path,
     /// then the schema, created when missing (even for `status`).
@@ -113,16 +109,16 @@ impl PgDatabase {
             },
         })?;
         conn.batch_execute(&format!("SET search_path = {}", quote_ident(url.schema())))
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
         let setup = diesel::sql_query(
             "SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1) AS flag, current_setting('server_version_num')::integer AS version",
         )
         .bind::<Text, _>(url.schema())
         .get_result::<Setup>(&mut conn)
-        .map_err(db_error)?;
+        .map_err(Error::from)?;
         if !setup.flag && create_schema {
             conn.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(url.schema())))
-                .map_err(db_error)?;
+                .map_err(Error::from)?;
         }
         Ok(PgDatabase {
             conn,
@@ -168,7 +164,7 @@ impl PgDatabase {
                 "CREATE SCHEMA IF NOT EXISTS {};",
                 quote_ident(url.schema())
             ))
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
         Ok(format!(
             "PostgreSQL database {} created at {}",
             url.database_display(),
@@ -192,7 +188,7 @@ impl PgDatabase {
                 "SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY}) AS flag"
             ))
             .get_result::<Flag>(&mut self.conn)
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
             if got.flag {
                 self.locked = true;
                 return Ok(());
@@ -237,7 +233,7 @@ impl PgDatabase {
         )
         .bind::<Array<Text>, _>(namespaces)
         .load::<TableName>(&mut self.conn)
-        .map_err(db_error)?;
+        .map_err(Error::from)?;
         Ok(rows
             .into_iter()
             .map(|r| (r.table_namespace, r.table_name))

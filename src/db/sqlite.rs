@@ -57,10 +57,6 @@ struct Name {
     name: String,
 }
 
-fn db_error(e: diesel::result::Error) -> Error {
-    crate::error::from_database_message(e.to_string())
-}
-
 impl SqliteDatabase {
     /// Opens an existing database file; a missing one is P1003 (status and resolve).
     pub fn connect(url: &SqliteUrl) -> Result<SqliteDatabase> {
@@ -84,7 +80,7 @@ impl SqliteDatabase {
         })?;
         // Readers wait for a deploy holding the lock instead of failing at once.
         conn.batch_execute("PRAGMA busy_timeout = 10000")
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
         Ok(SqliteDatabase {
             conn,
             raw,
@@ -124,7 +120,7 @@ impl SqliteDatabase {
             .batch_execute(&format!(
                 "PRAGMA busy_timeout = {ms}; PRAGMA main.locking_mode=EXCLUSIVE;"
             ))
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
         match self.conn.batch_execute("BEGIN EXCLUSIVE; COMMIT;") {
             Ok(()) => {
                 self.locked = true;
@@ -136,7 +132,7 @@ impl SqliteDatabase {
                     self.url.location()
                 ),
             }),
-            Err(e) => Err(db_error(e)),
+            Err(e) => Err(Error::from(e)),
         }
     }
 
@@ -156,7 +152,7 @@ impl SqliteDatabase {
             "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name ASC",
         )
         .load::<Name>(&mut self.conn)
-        .map_err(db_error)?;
+        .map_err(Error::from)?;
         Ok(rows
             .into_iter()
             .map(|r| ("main".to_owned(), r.name))

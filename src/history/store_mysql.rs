@@ -9,10 +9,6 @@ use diesel::mysql::MysqlConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Datetime, Nullable, Text};
 
-fn db_error(e: diesel::result::Error) -> Error {
-    crate::error::from_database_message(e.to_string())
-}
-
 #[derive(QueryableByName)]
 struct Row {
     #[diesel(sql_type = Text)]
@@ -75,18 +71,18 @@ impl<'c> MysqlStore<'c> {
                     "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '_prisma_migrations'",
                 )
                 .get_result::<Count>(self.conn)
-                .map_err(db_error)?;
+                .map_err(Error::from)?;
                 if exists.n == 0 {
                     Ok(None)
                 } else {
-                    Err(db_error(e))
+                    Err(Error::from(e))
                 }
             }
         }
     }
 
     pub fn create_table(&mut self) -> Result<()> {
-        self.conn.batch_execute(MYSQL_DDL).map_err(db_error)
+        self.conn.batch_execute(MYSQL_DDL).map_err(Error::from)
     }
 
     pub fn insert_started(
@@ -103,7 +99,7 @@ impl<'c> MysqlStore<'c> {
             .bind::<Text, _>(name)
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn mark_finished(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
@@ -112,7 +108,7 @@ impl<'c> MysqlStore<'c> {
             .bind::<Text, _>(id)
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn record_failure(&mut self, f: &super::store::Failure<'_>) -> Result<()> {
@@ -125,7 +121,7 @@ impl<'c> MysqlStore<'c> {
             .bind::<BigInt, _>(i64::try_from(f.steps).unwrap_or(i64::MAX))
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
@@ -136,7 +132,7 @@ impl<'c> MysqlStore<'c> {
             .bind::<Datetime, _>(utc(at))
             .bind::<Text, _>(id)
             .execute(self.conn)
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
         }
         Ok(())
     }
@@ -161,7 +157,7 @@ impl<'c> MysqlStore<'c> {
                 .bind::<Text, _>(name)
                 .execute(store.conn)
                 .map(drop)
-                .map_err(db_error)
+                .map_err(Error::from)
         })
     }
 }

@@ -26,10 +26,6 @@ struct Missing {
     missing: bool,
 }
 
-fn db_error(e: diesel::result::Error) -> Error {
-    crate::error::from_database_message(e.to_string())
-}
-
 /// The history table on one PostgreSQL connection.
 pub struct PgStore<'c> {
     conn: &'c mut PgConnection,
@@ -79,11 +75,11 @@ impl<'c> PgStore<'c> {
                     "SELECT to_regclass('_prisma_migrations') IS NULL AS missing",
                 )
                 .get_result::<Missing>(self.conn)
-                .map_err(db_error)?;
+                .map_err(Error::from)?;
                 if missing.missing {
                     Ok(None)
                 } else {
-                    Err(db_error(e))
+                    Err(Error::from(e))
                 }
             }
         }
@@ -91,7 +87,7 @@ impl<'c> PgStore<'c> {
 
     /// Prisma's exact DDL (§1.2).
     pub fn create_table(&mut self) -> Result<()> {
-        self.conn.batch_execute(POSTGRES_DDL).map_err(db_error)
+        self.conn.batch_execute(POSTGRES_DDL).map_err(Error::from)
     }
 
     /// Deploy, before running the script: the row with only id, checksum, start and name.
@@ -111,7 +107,7 @@ impl<'c> PgStore<'c> {
             ))
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     /// Deploy success: one step applied and the finish time, in one statement (Prisma sends
@@ -124,7 +120,7 @@ impl<'c> PgStore<'c> {
             ))
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn record_failure(&mut self, f: &super::store::Failure<'_>) -> Result<()> {
@@ -143,7 +139,7 @@ impl<'c> PgStore<'c> {
             .set((t::logs.eq(f.logs), t::applied_steps_count.eq(steps)))
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
@@ -154,7 +150,7 @@ impl<'c> PgStore<'c> {
             .set(t::rolled_back_at.eq(at))
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     /// `resolve --applied`: rolls back the failed rows and inserts the applied row
@@ -181,7 +177,7 @@ impl<'c> PgStore<'c> {
                 ))
                 .execute(store.conn)
                 .map(drop)
-                .map_err(db_error)
+                .map_err(Error::from)
         })
     }
 }

@@ -10,10 +10,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::sqlite::SqliteConnection;
 
-fn db_error(e: diesel::result::Error) -> Error {
-    crate::error::from_database_message(e.to_string())
-}
-
 #[derive(QueryableByName)]
 struct Row {
     #[diesel(sql_type = Text)]
@@ -116,18 +112,18 @@ impl<'c> SqliteStore<'c> {
                     "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'",
                 )
                 .get_result::<Count>(self.conn)
-                .map_err(db_error)?;
+                .map_err(Error::from)?;
                 if exists.n == 0 {
                     Ok(None)
                 } else {
-                    Err(db_error(e))
+                    Err(Error::from(e))
                 }
             }
         }
     }
 
     pub fn create_table(&mut self) -> Result<()> {
-        self.conn.batch_execute(SQLITE_DDL).map_err(db_error)
+        self.conn.batch_execute(SQLITE_DDL).map_err(Error::from)
     }
 
     pub fn insert_started(
@@ -144,7 +140,7 @@ impl<'c> SqliteStore<'c> {
             .bind::<Text, _>(name)
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn mark_finished(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
@@ -153,7 +149,7 @@ impl<'c> SqliteStore<'c> {
             .bind::<Text, _>(id)
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn record_failure(&mut self, f: &super::store::Failure<'_>) -> Result<()> {
@@ -166,7 +162,7 @@ impl<'c> SqliteStore<'c> {
             .bind::<BigInt, _>(i64::try_from(f.steps).unwrap_or(i64::MAX))
             .execute(self.conn)
             .map(drop)
-            .map_err(db_error)
+            .map_err(Error::from)
     }
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
@@ -177,7 +173,7 @@ impl<'c> SqliteStore<'c> {
             .bind::<BigInt, _>(at.timestamp_millis())
             .bind::<Text, _>(id)
             .execute(self.conn)
-            .map_err(db_error)?;
+            .map_err(Error::from)?;
         }
         Ok(())
     }
@@ -203,7 +199,7 @@ impl<'c> SqliteStore<'c> {
                 .bind::<Text, _>(name)
                 .execute(store.conn)
                 .map(drop)
-                .map_err(db_error)
+                .map_err(Error::from)
         })
     }
 }
