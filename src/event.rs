@@ -32,6 +32,25 @@ pub struct PlannedMigration {
     pub statements: usize,
 }
 
+/// What a history repair does to one migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairAction {
+    /// A finished row is inserted, as `resolve --applied` does.
+    MarkApplied,
+    /// A row a previous repair inserted is deleted (`--undo`).
+    RemoveRow,
+}
+
+/// One step of a repair plan (`baseline`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairStep {
+    pub action: RepairAction,
+    pub name: String,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     ConfigLoaded {
@@ -99,6 +118,14 @@ pub enum Event {
     RolledBack {
         name: String,
         dry_run: bool,
+    },
+    /// A history repair: its plan (`applied: false`, nothing changed) or what it did.
+    Repair {
+        command: &'static str,
+        steps: Vec<RepairStep>,
+        applied: bool,
+        /// The record `--undo` reads.
+        backup: Option<String>,
     },
     /// `migrate new`: the folder made.
     MigrationCreated {

@@ -1,7 +1,8 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
 use crate::commands::{
-    self, Context, DeployOptions, ExitCodes, ResolveTarget, RollbackOptions, ScriptSource,
+    self, BaselineOptions, Context, DeployOptions, ExitCodes, ResolveTarget, RollbackOptions,
+    ScriptSource,
 };
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
@@ -37,6 +38,9 @@ enum Command {
     Status(StatusArgs),
     /// Same as `migrate resolve`
     Resolve(ResolveArgs),
+    /// Mark every migration up to --to applied in a database that already has them;
+    /// a dry run unless --yes (prismig)
+    Baseline(BaselineArgs),
     /// Prisma's `db` commands
     Db {
         #[command(subcommand)]
@@ -108,6 +112,21 @@ enum ExitCodeArg {
     Prisma,
     /// 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error
     Detailed,
+}
+
+#[derive(Args, Debug)]
+struct BaselineArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The last migration to mark applied (default: all local migrations)
+    #[arg(long, value_name = "NAME", conflicts_with = "undo")]
+    to: Option<String>,
+    /// Carry out the plan; without it nothing is changed
+    #[arg(long)]
+    yes: bool,
+    /// Remove the rows a previous `baseline --yes` inserted, as its record file lists them
+    #[arg(long, value_name = "FILE")]
+    undo: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -209,6 +228,7 @@ enum Job {
     Status(ExitCodes),
     Resolve(ResolveTarget),
     Rollback(RollbackOptions),
+    Baseline(BaselineOptions),
     New(String),
     Execute(ScriptSource),
 }
@@ -273,6 +293,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::New(n),
         } => (Job::New(n.name), n.common, "migrate new"),
+        Command::Baseline(b) => (
+            Job::Baseline(BaselineOptions {
+                to: b.to,
+                yes: b.yes,
+                undo: b.undo,
+            }),
+            b.common,
+            "baseline",
+        ),
         Command::Db {
             action: DbAction::Execute(e),
         } => (
@@ -338,6 +367,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
                 Job::Status(codes) => commands::status(&mut ctx, codes),
                 Job::Resolve(t) => commands::resolve(&mut ctx, &t),
                 Job::Rollback(o) => commands::rollback(&mut ctx, &o),
+                Job::Baseline(o) => commands::baseline(&mut ctx, &o),
                 Job::Execute(source) => commands::execute(&mut ctx, &source),
                 Job::New(_) => unreachable!("handled above"),
             }

@@ -1,6 +1,7 @@
 //! The use cases. Policy lives here; printing does not: commands emit events and return
 //! the exit code or an error.
 
+mod baseline;
 mod deploy;
 mod execute;
 mod new;
@@ -8,6 +9,7 @@ mod resolve;
 mod rollback;
 mod status;
 
+pub use baseline::{baseline, plan_baseline, BaselineOptions, RepairRecord};
 pub use deploy::{deploy, DeployOptions};
 pub use execute::{execute, ScriptSource};
 pub use new::new_migration;

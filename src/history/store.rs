@@ -7,6 +7,7 @@ use super::store_pg::PgStore;
 use super::store_sqlite::SqliteStore;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
+use diesel::Connection;
 
 /// A new row id: a random UUID v4, hyphenated lowercase, as the engine makes them. The
 /// randomness comes from the `getrandom` system call (static binaries on an empty root
@@ -106,6 +107,37 @@ impl HistoryStore<'_> {
 
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
         each!(self, s => s.mark_rolled_back(ids, at))
+    }
+
+    /// `--undo` of prismig's repairs: removes rows it inserted.
+    pub fn delete_rows(&mut self, ids: &[String]) -> Result<()> {
+        each!(self, s => s.delete_rows(ids))
+    }
+
+    /// `--undo` of prismig's repairs: rows it marked rolled back are failed again.
+    pub fn clear_rolled_back(&mut self, ids: &[String]) -> Result<()> {
+        each!(self, s => s.clear_rolled_back(ids))
+    }
+
+    /// Runs `f` in one transaction: all of its changes, or none.
+    pub fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut HistoryStore<'_>) -> Result<T>,
+    ) -> Result<T> {
+        match self {
+            HistoryStore::Postgres(s) => s
+                .conn()
+                .transaction(|c| f(&mut HistoryStore::Postgres(PgStore::new(c)))),
+            HistoryStore::Sqlite(s) => s
+                .conn()
+                .transaction(|c| f(&mut HistoryStore::Sqlite(SqliteStore::new(c)))),
+            #[cfg(feature = "mysql")]
+            HistoryStore::Mysql(s) => s.conn().transaction(|c| {
+                f(&mut HistoryStore::Mysql(
+                    super::store_mysql::MysqlStore::new(c),
+                ))
+            }),
+        }
     }
 
     /// `resolve --applied`: rolls back the failed rows and inserts the applied row

@@ -124,6 +124,32 @@ impl<'c> MysqlStore<'c> {
             .map_err(Error::from)
     }
 
+    pub fn conn(&mut self) -> &mut MysqlConnection {
+        self.conn
+    }
+
+    pub fn delete_rows(&mut self, ids: &[String]) -> Result<()> {
+        for id in ids {
+            diesel::sql_query("DELETE FROM `_prisma_migrations` WHERE `id` = ?")
+                .bind::<Text, _>(id)
+                .execute(self.conn)
+                .map_err(Error::from)?;
+        }
+        Ok(())
+    }
+
+    pub fn clear_rolled_back(&mut self, ids: &[String]) -> Result<()> {
+        for id in ids {
+            diesel::sql_query(
+                "UPDATE `_prisma_migrations` SET `rolled_back_at` = NULL WHERE `id` = ?",
+            )
+            .bind::<Text, _>(id)
+            .execute(self.conn)
+            .map_err(Error::from)?;
+        }
+        Ok(())
+    }
+
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
         for id in ids {
             diesel::sql_query(

@@ -287,6 +287,12 @@ impl Reporter for Human {
                 blocked_by,
             } => self.plan(database_exists, table_exists, &pending, blocked_by.as_deref()),
             Event::BackupWritten { path } => self.out(&format!("Backup written to {path}\n\n")),
+            Event::Repair {
+                command,
+                steps,
+                applied,
+                backup,
+            } => self.out(&repair_text(command, &steps, applied, backup.as_deref())),
             Event::RolledBack { name, dry_run } => self.out(&if dry_run {
                 format!("\nDry run: `down.sql` of {name} would run, then the migration would be marked as rolled back.\n\n")
             } else {
@@ -349,4 +355,40 @@ impl Reporter for Human {
             )),
         }
     }
+}
+
+/// The plan or the result of a history repair, one line a step.
+fn repair_text(
+    command: &str,
+    steps: &[crate::event::RepairStep],
+    applied: bool,
+    record: Option<&str>,
+) -> String {
+    use crate::event::RepairAction;
+    if steps.is_empty() {
+        return format!(
+            "\n{command}: nothing to do, the history already has what it asks for.\n\n"
+        );
+    }
+    let mut s = String::from("\n");
+    s += &if applied {
+        format!("{command}: done, in one transaction:\n")
+    } else {
+        format!("{command}: dry run, nothing was changed. The plan:\n")
+    };
+    for step in steps {
+        let verb = match step.action {
+            RepairAction::MarkApplied => "mark applied",
+            RepairAction::RemoveRow => "remove row  ",
+        };
+        s += &format!("  {verb}  {}  ({})\n", step.name, step.reason);
+    }
+    match (applied, record) {
+        (true, Some(path)) => {
+            s += &format!("\nThe inserted rows are recorded in {path}; to undo: prismig {command} --undo {path} --yes\n")
+        }
+        (false, _) => s += "\nRun again with --yes to carry it out.\n",
+        _ => {}
+    }
+    s + "\n"
 }

@@ -40,10 +40,23 @@ pub struct Document {
     pub rolled_back: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
+    /// baseline: the plan, or what was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair: Option<Repair>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repair {
+    /// Whether the steps were carried out (`--yes`) or only planned.
+    pub applied: bool,
+    pub steps: Vec<crate::event::RepairStep>,
+    /// The record that `--undo` reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -221,6 +234,18 @@ impl Reporter for Json {
                 })
             }
             Event::RolledBack { name, .. } => doc.rolled_back = Some(name),
+            Event::Repair {
+                steps,
+                applied,
+                backup,
+                ..
+            } => {
+                doc.repair = Some(Repair {
+                    applied,
+                    steps,
+                    record: backup,
+                })
+            }
             Event::MigrationCreated { path, .. } => doc.created = Some(path),
             Event::Warning { message } => doc.warnings.push(message.trim_end().to_owned()),
             Event::ConfigLoaded { .. }

@@ -129,6 +129,20 @@ impl Reporter for Log {
                 &format!("backup written to {path}"),
                 json!({ "backup": path }),
             ),
+            Event::Repair {
+                command,
+                steps,
+                applied,
+                backup,
+            } => self.line(
+                "info",
+                &format!(
+                    "{command}: {} step(s) {}",
+                    steps.len(),
+                    if applied { "done" } else { "planned" }
+                ),
+                json!({ "steps": steps, "applied": applied, "record": backup }),
+            ),
             Event::RolledBack { name, .. } => self.line(
                 "info",
                 &format!("{name} rolled back"),

@@ -56,6 +56,14 @@ macro_rules! provider_suite {
                 scenarios::missing_database::<B>();
             }
             #[test]
+            fn repair_baseline() {
+                scenarios::repair_baseline::<B>();
+            }
+            #[test]
+            fn repair_baseline_refuses_failed() {
+                scenarios::repair_baseline_refuses_failed::<B>();
+            }
+            #[test]
             fn empty_migration() {
                 scenarios::empty_migration::<B>();
             }

@@ -384,3 +384,149 @@ pub fn empty_migration<B: Backend>() {
     );
     assert_eq!(rows[0].applied_steps_count, 1);
 }
+
+/// The record files `baseline --yes` left in the project.
+fn repair_records(p: &Project) -> Vec<std::path::PathBuf> {
+    let dir = p.path().join(".prismig/history-backups");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+// `prismig baseline`: the P3005 database of §4.2 made managed in one step, a dry run first,
+// idempotent, undoable, and then read by deploy and status to Prisma's rules (§5).
+pub fn repair_baseline<B: Backend>() {
+    let db = B::create("pv_repair_baseline");
+    db.exec(B::FOREIGN_TABLE);
+    db.exec(B::INIT);
+    let p = project::<B>();
+    p.migration("20240101000000_init", B::INIT)
+        .migration("20240102000000_add_post", B::ADD_POST);
+
+    // Without --yes: the plan, and nothing changed (not even the table created).
+    let out = run(&p, &db.url(), &["baseline", "--to", "20240101000000_init"]);
+    out.success();
+    assert!(
+        out.stdout.contains("baseline: dry run, nothing was changed. The plan:\n  mark applied  20240101000000_init  (no row: its changes are taken to be in the database)\n\nRun again with --yes to carry it out.\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("20240102000000_add_post"));
+    assert!(!db.table_exists("_prisma_migrations"));
+    assert!(repair_records(&p).is_empty());
+
+    // The JSON plan names the same step.
+    let out = run(
+        &p,
+        &db.url(),
+        &["baseline", "--to", "20240101000000_init", "--json"],
+    );
+    out.success();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["repair"]["applied"], false);
+    assert_eq!(doc["repair"]["steps"][0]["action"], "mark_applied");
+    assert_eq!(doc["repair"]["steps"][0]["name"], "20240101000000_init");
+
+    // With --yes: the row resolve --applied would write (§6.2), and a record of it.
+    let out = run(
+        &p,
+        &db.url(),
+        &["baseline", "--to", "20240101000000_init", "--yes"],
+    );
+    out.success();
+    let rows = db.rows();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.migration_name, "20240101000000_init");
+    assert_eq!(row.checksum, checksum(B::INIT));
+    assert!(row.finished && !row.rolled_back);
+    assert_eq!(row.logs.as_deref(), Some(""));
+    assert_eq!(row.applied_steps_count, 0);
+    let records = repair_records(&p);
+    assert_eq!(records.len(), 1);
+    let record: prismig::commands::RepairRecord =
+        serde_json::from_str(&std::fs::read_to_string(&records[0]).unwrap()).unwrap();
+    assert_eq!(record.inserted, std::slice::from_ref(&row.id));
+    assert!(!record.database.contains("://"), "{}", record.database);
+    assert!(out.stdout.contains("--undo"), "{}", out.stdout);
+
+    // Idempotent: a second run changes nothing and writes no record.
+    let out = run(
+        &p,
+        &db.url(),
+        &["baseline", "--to", "20240101000000_init", "--yes"],
+    );
+    out.success();
+    assert!(
+        out.stdout.contains("baseline: nothing to do"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(db.rows().len(), 1);
+    assert_eq!(repair_records(&p).len(), 1);
+
+    // Prisma's rules now see one pending migration, which deploy applies.
+    let out = run(&p, &db.url(), &["migrate", "status"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("20240102000000_add_post"),
+        "{}",
+        out.stdout
+    );
+
+    // --undo: a dry run, then exactly the inserted row removed.
+    let record_path = records[0].to_str().unwrap();
+    let out = run(&p, &db.url(), &["baseline", "--undo", record_path]);
+    out.success();
+    assert!(out.stdout.contains("remove row"), "{}", out.stdout);
+    assert_eq!(db.rows().len(), 1);
+    run(&p, &db.url(), &["baseline", "--undo", record_path, "--yes"]).success();
+    assert!(db.rows().is_empty());
+
+    // Everything: both migrations marked in one run; deploy then has nothing to do.
+    run(&p, &db.url(), &["baseline", "--yes"]).success();
+    let rows = db.rows();
+    assert_eq!(named(&rows, "20240101000000_init").len(), 1);
+    assert_eq!(named(&rows, "20240102000000_add_post").len(), 1);
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.success();
+    assert!(
+        out.stdout.contains("No pending migrations to apply."),
+        "{}",
+        out.stdout
+    );
+    run(&p, &db.url(), &["migrate", "status"]).success();
+}
+
+// A failed row stops baseline with the exact resolves to run, and nothing is written.
+pub fn repair_baseline_refuses_failed<B: Backend>() {
+    let db = B::create("pv_repair_failed");
+    let p = project::<B>();
+    p.migration("20240101000000_init", B::INIT)
+        .migration("20240102000000_bad", "THIS IS NOT SQL;\n");
+    run(&p, &db.url(), &["migrate", "deploy"]).failure();
+    let before = db.rows();
+    let out = run(&p, &db.url(), &["baseline", "--yes"]);
+    out.failure();
+    assert!(
+        out.stderr.contains("PM3301")
+            && out
+                .stderr
+                .contains("prismig migrate resolve --rolled-back 20240102000000_bad"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(db.rows(), before);
+    assert!(repair_records(&p).is_empty());
+    // An unknown target is Prisma's P3017, also before anything changes.
+    let out = run(
+        &p,
+        &db.url(),
+        &["baseline", "--to", "20990101000000_nope", "--yes"],
+    );
+    out.failure();
+    assert!(out.stderr.contains("P3017"), "{}", out.stderr);
+    assert_eq!(db.rows(), before);
+}
