@@ -51,6 +51,28 @@ pub struct RepairStep {
     pub reason: String,
 }
 
+/// The kinds of difference `sync` explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdviceKind {
+    Unmanaged,
+    Failed,
+    MissingLocally,
+    Pending,
+    Edited,
+    RolledBack,
+}
+
+/// One difference between the folder and the history, in plain words, with the commands
+/// that resolve it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advice {
+    pub kind: AdviceKind,
+    pub migrations: Vec<String>,
+    pub explanation: String,
+    pub commands: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     ConfigLoaded {
@@ -126,6 +148,10 @@ pub enum Event {
         applied: bool,
         /// The record `--undo` reads.
         backup: Option<String>,
+    },
+    /// `sync`: the differences found (none: in sync).
+    Sync {
+        advice: Vec<Advice>,
     },
     /// `migrate new`: the folder made.
     MigrationCreated {

@@ -41,6 +41,9 @@ enum Command {
     /// Mark every migration up to --to applied in a database that already has them;
     /// a dry run unless --yes (prismig)
     Baseline(BaselineArgs),
+    /// Explain how the migrations folder and the database history differ, with the exact
+    /// commands that bring them together; changes nothing (prismig)
+    Sync(SyncArgs),
     /// Prisma's `db` commands
     Db {
         #[command(subcommand)]
@@ -112,6 +115,12 @@ enum ExitCodeArg {
     Prisma,
     /// 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error
     Detailed,
+}
+
+#[derive(Args, Debug)]
+struct SyncArgs {
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Args, Debug)]
@@ -229,6 +238,7 @@ enum Job {
     Resolve(ResolveTarget),
     Rollback(RollbackOptions),
     Baseline(BaselineOptions),
+    Sync,
     New(String),
     Execute(ScriptSource),
 }
@@ -302,6 +312,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             b.common,
             "baseline",
         ),
+        Command::Sync(s) => (Job::Sync, s.common, "sync"),
         Command::Db {
             action: DbAction::Execute(e),
         } => (
@@ -368,6 +379,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
                 Job::Resolve(t) => commands::resolve(&mut ctx, &t),
                 Job::Rollback(o) => commands::rollback(&mut ctx, &o),
                 Job::Baseline(o) => commands::baseline(&mut ctx, &o),
+                Job::Sync => commands::sync(&mut ctx),
                 Job::Execute(source) => commands::execute(&mut ctx, &source),
                 Job::New(_) => unreachable!("handled above"),
             }

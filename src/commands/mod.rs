@@ -8,6 +8,7 @@ mod new;
 mod resolve;
 mod rollback;
 mod status;
+mod sync;
 
 pub use baseline::{baseline, plan_baseline, BaselineOptions, RepairRecord};
 pub use deploy::{deploy, DeployOptions};
@@ -16,6 +17,7 @@ pub use new::new_migration;
 pub use resolve::{resolve, ResolveTarget};
 pub use rollback::{rollback, RollbackOptions};
 pub use status::{detailed, status, ExitCodes};
+pub use sync::{advise, sync};
 
 use crate::config::Project;
 use crate::db::{Database, Target};

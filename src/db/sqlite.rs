@@ -117,11 +117,19 @@ impl SqliteDatabase {
     pub fn lock(&mut self, timeout: Duration) -> Result<()> {
         let ms = timeout.as_millis();
         self.conn
-            .batch_execute(&format!(
-                "PRAGMA busy_timeout = {ms}; PRAGMA main.locking_mode=EXCLUSIVE;"
-            ))
+            .batch_execute(&format!("PRAGMA busy_timeout = {ms};"))
             .map_err(Error::from)?;
-        match self.conn.batch_execute("BEGIN EXCLUSIVE; COMMIT;") {
+        // The exclusive lock is taken in NORMAL mode and kept by switching to EXCLUSIVE mode
+        // inside the transaction. Switching first would make a failed attempt keep its SHARED
+        // lock (EXCLUSIVE mode never drops locks), and two waiting deploys would then block
+        // each other until the timeout.
+        let taken = self
+            .conn
+            .batch_execute("BEGIN EXCLUSIVE; PRAGMA main.locking_mode=EXCLUSIVE; COMMIT;");
+        if taken.is_err() {
+            let _ = self.conn.batch_execute("ROLLBACK;");
+        }
+        match taken {
             Ok(()) => {
                 self.locked = true;
                 Ok(())

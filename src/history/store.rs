@@ -73,7 +73,9 @@ macro_rules! each {
 impl HistoryStore<'_> {
     /// All rows by `started_at`; `None` when the table does not exist.
     pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
-        each!(self, s => s.list())
+        // A read that fails although the table exists may have raced with another deploy
+        // creating it (the SELECT before, the catalog check after): one more read tells.
+        each!(self, s => s.list()).or_else(|_| each!(self, s => s.list()))
     }
 
     /// Prisma's exact DDL (§1.2).

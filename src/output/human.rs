@@ -287,6 +287,7 @@ impl Reporter for Human {
                 blocked_by,
             } => self.plan(database_exists, table_exists, &pending, blocked_by.as_deref()),
             Event::BackupWritten { path } => self.out(&format!("Backup written to {path}\n\n")),
+            Event::Sync { advice } => self.out(&sync_text(&advice)),
             Event::Repair {
                 command,
                 steps,
@@ -391,4 +392,29 @@ fn repair_text(
         _ => {}
     }
     s + "\n"
+}
+
+/// `sync`: each difference, its migrations, and the commands to run.
+fn sync_text(advice: &[crate::event::Advice]) -> String {
+    if advice.is_empty() {
+        return "\nThe migrations folder and the database history agree: nothing to do.\n"
+            .to_owned();
+    }
+    let mut s = String::new();
+    for a in advice {
+        s += "\n";
+        s += &a.explanation;
+        s += "\n";
+        if a.migrations.len() > 1
+            || (a.migrations.len() == 1 && !a.explanation.contains(&a.migrations[0]))
+        {
+            for m in &a.migrations {
+                s += &format!("  {m}\n");
+            }
+        }
+        for c in &a.commands {
+            s += &format!("  $ {c}\n");
+        }
+    }
+    s
 }

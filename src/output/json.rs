@@ -43,6 +43,9 @@ pub struct Document {
     /// baseline: the plan, or what was done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repair: Option<Repair>,
+    /// sync: the differences and the commands for each (empty: in sync).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<Vec<crate::event::Advice>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +237,7 @@ impl Reporter for Json {
                 })
             }
             Event::RolledBack { name, .. } => doc.rolled_back = Some(name),
+            Event::Sync { advice } => doc.sync = Some(advice),
             Event::Repair {
                 steps,
                 applied,

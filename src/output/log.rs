@@ -129,6 +129,11 @@ impl Reporter for Log {
                 &format!("backup written to {path}"),
                 json!({ "backup": path }),
             ),
+            Event::Sync { advice } => self.line(
+                if advice.is_empty() { "info" } else { "warn" },
+                &format!("sync: {} difference(s)", advice.len()),
+                json!({ "advice": advice }),
+            ),
             Event::Repair {
                 command,
                 steps,

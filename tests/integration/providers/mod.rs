@@ -64,6 +64,10 @@ macro_rules! provider_suite {
                 scenarios::repair_baseline_refuses_failed::<B>();
             }
             #[test]
+            fn sync_explains_and_its_commands_work() {
+                scenarios::sync_explains_and_its_commands_work::<B>();
+            }
+            #[test]
             fn empty_migration() {
                 scenarios::empty_migration::<B>();
             }

@@ -308,7 +308,13 @@ pub fn concurrent_deploys<B: Backend>() {
     };
     let children: Vec<_> = (0..8)
         .map(|_| {
-            let mut c = cmd::command(&p, &db.url(), &["migrate", "deploy"]);
+            // Eight processes queue for one lock on a loaded test machine: the wait, not
+            // the 10 s default (tested on its own), is what this test is not about.
+            let mut c = cmd::command(
+                &p,
+                &db.url(),
+                &["migrate", "deploy", "--lock-timeout", "60s"],
+            );
             c.stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped());
             c.spawn().unwrap()
@@ -528,5 +534,94 @@ pub fn repair_baseline_refuses_failed<B: Backend>() {
     );
     out.failure();
     assert!(out.stderr.contains("P3017"), "{}", out.stderr);
+    assert_eq!(db.rows(), before);
+}
+
+/// Runs the commands `sync` printed that start with `prismig`, as a user would paste them.
+fn follow<B: Backend>(p: &Project, db: &B, stdout: &str, pick: &str) {
+    let line = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  $ prismig "))
+        .find(|c| c.contains(pick))
+        .unwrap_or_else(|| panic!("no `{pick}` command in:\n{stdout}"));
+    let args: Vec<&str> = line.split(' ').collect();
+    run(p, &db.url(), &args).success();
+}
+
+// `prismig sync`: each difference of §5.2 explained with commands that, run as printed,
+// bring the folder and the history together; read-only throughout.
+pub fn sync_explains_and_its_commands_work<B: Backend>() {
+    let db = B::create("pv_sync");
+    db.exec(B::FOREIGN_TABLE);
+    db.exec(B::INIT);
+    let p = project::<B>();
+    p.migration("20240101000000_init", B::INIT);
+
+    // Unmanaged: baseline is offered; sync itself changes nothing.
+    let out = run(&p, &db.url(), &["sync"]);
+    out.failure();
+    assert!(
+        out.stdout.contains("no _prisma_migrations table"),
+        "{}",
+        out.stdout
+    );
+    assert!(!db.table_exists("_prisma_migrations"));
+    follow(&p, &db, &out.stdout, "--yes");
+    let out = run(&p, &db.url(), &["sync"]);
+    out.success();
+    assert!(
+        out.stdout
+            .ends_with("The migrations folder and the database history agree: nothing to do.\n"),
+        "{}",
+        out.stdout
+    );
+
+    // Pending only: exit 0, so that `sync && deploy` goes on.
+    p.migration("20240102000000_add_post", B::ADD_POST);
+    let out = run(&p, &db.url(), &["sync"]);
+    out.success();
+    assert!(
+        out.stdout
+            .contains("1 migration(s) in prisma/migrations are not applied yet"),
+        "{}",
+        out.stdout
+    );
+    follow(&p, &db, &out.stdout, "migrate deploy");
+
+    // Failed: both resolves offered; the rolled-back one, then a fixed file, deploys.
+    p.migration("20240103000000_bad", "THIS IS NOT SQL;\n");
+    run(&p, &db.url(), &["migrate", "deploy"]).failure();
+    let out = run(&p, &db.url(), &["sync", "--json"]);
+    out.failure();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["sync"][0]["kind"], "failed");
+    assert_eq!(doc["sync"][0]["migrations"][0], "20240103000000_bad");
+    let out = run(&p, &db.url(), &["sync"]);
+    follow(&p, &db, &out.stdout, "--rolled-back");
+    p.migration(
+        "20240103000000_bad",
+        B::ADD_POST.replace("Post", "Note").as_str(),
+    );
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+
+    // Edited and missing locally: explained with git commands, exit 1, nothing changed.
+    let before = db.rows();
+    p.migration("20240101000000_init", &format!("{}\n-- edited\n", B::INIT));
+    p.remove_migration("20240102000000_add_post");
+    let out = run(&p, &db.url(), &["sync"]);
+    out.failure();
+    assert!(out.stdout.contains("Your local migration history and the migrations table from your database are different."), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("git log --all --oneline -- 'prisma/migrations/20240102000000_add_post'"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("20240101000000_init was changed after it was applied"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(db.rows(), before);
 }
