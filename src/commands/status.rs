@@ -1,6 +1,7 @@
 //! `migrate status` (`prisma-migrate.md` §5): read-only, no lock.
 
 use super::Context;
+use crate::db::Database;
 use crate::error::{exit, Result};
 use crate::event::{Event, MigrationState};
 use crate::history::MigrationRecord;
@@ -68,20 +69,40 @@ fn entries(
     out
 }
 
-pub fn status(ctx: &mut Context<'_>, codes: ExitCodes) -> Result<u8> {
-    let target = ctx.announce()?;
-    let mut db = ctx.connect(&target)?;
+/// The folder, the history rows and §5.2's verdict on them: what `status` and `sync` read.
+pub(super) struct State {
+    pub dir: MigrationsDir,
+    pub rows: Vec<MigrationRecord>,
+    pub diagnosis: Diagnosis,
+}
+
+pub(super) fn read_state(ctx: &mut Context<'_>, db: &mut Database) -> Result<State> {
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
     check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
     let rows = db.history().list()?;
     let has_table = rows.is_some();
     let rows = rows.unwrap_or_default();
-    let names = dir.names();
-    let diagnosis = diagnose(&names, &rows, has_table, |i, stored| {
+    let diagnosis = diagnose(&dir.names(), &rows, has_table, |i, stored| {
         dir.migrations[i]
             .script()
             .map(|s| script_matches_checksum(&s, stored))
     })?;
+    Ok(State {
+        dir,
+        rows,
+        diagnosis,
+    })
+}
+
+pub fn status(ctx: &mut Context<'_>, codes: ExitCodes) -> Result<u8> {
+    let target = ctx.announce()?;
+    let mut db = ctx.connect(&target)?;
+    let State {
+        dir,
+        rows,
+        diagnosis,
+    } = read_state(ctx, &mut db)?;
+    let names = dir.names();
     ctx.emit(Event::MigrationsFound {
         count: dir.migrations.len(),
     });

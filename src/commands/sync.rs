@@ -3,12 +3,12 @@
 //! different"), and gives the exact commands that bring them together. Read-only: the
 //! commands it names (`baseline`, `resolve`, `deploy`) are the ones that change things.
 
+use super::status::read_state;
 use super::Context;
 use crate::config::relative;
 use crate::error::{exit, Result};
 use crate::event::{Advice, AdviceKind, Event};
-use crate::migration::{check_provider, script_matches_checksum, MigrationsDir};
-use crate::reconcile::{diagnose, Diagnosis, History};
+use crate::reconcile::{Diagnosis, History};
 
 /// What the history needs, one piece of advice per kind of difference. `schema_empty` only
 /// matters without a migrations table. `dir` is the migrations folder as the user types it.
@@ -127,27 +127,18 @@ pub fn advise(local: &[&str], d: &Diagnosis, schema_empty: bool, dir: &str) -> V
 pub fn sync(ctx: &mut Context<'_>) -> Result<u8> {
     let target = ctx.announce()?;
     let mut db = ctx.connect(&target)?;
-    let dir = MigrationsDir::read(&ctx.project.migrations_dir);
-    check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
-    let rows = db.history().list()?;
-    let has_table = rows.is_some();
-    let rows = rows.unwrap_or_default();
-    let schema_empty = has_table || {
+    let state = read_state(ctx, &mut db)?;
+    let schema_empty = state.diagnosis.has_migrations_table || {
         let tables = db.table_names(&ctx.project.schemas)?;
         !tables.iter().any(|(_, t)| !db.ignores_table(t))
     };
-    let names = dir.names();
-    let diagnosis = diagnose(&names, &rows, has_table, |i, stored| {
-        dir.migrations[i]
-            .script()
-            .map(|s| script_matches_checksum(&s, stored))
-    })?;
+    let names = state.dir.names();
     // The folder as typed from the working directory, where the printed commands run.
     let shown = match std::env::current_dir() {
         Ok(cwd) => relative(&ctx.project.migrations_dir, &cwd),
         Err(_) => ctx.project.migrations_dir.display().to_string(),
     };
-    let advice = advise(&names, &diagnosis, schema_empty, &shown);
+    let advice = advise(&names, &state.diagnosis, schema_empty, &shown);
     // Pending migrations are what deploy is for: `sync && deploy` goes on.
     let code = if advice.iter().all(|a| a.kind == AdviceKind::Pending) {
         exit::OK

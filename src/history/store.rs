@@ -116,11 +116,6 @@ impl HistoryStore<'_> {
         each!(self, s => s.delete_rows(ids))
     }
 
-    /// `--undo` of prismig's repairs: rows it marked rolled back are failed again.
-    pub fn clear_rolled_back(&mut self, ids: &[String]) -> Result<()> {
-        each!(self, s => s.clear_rolled_back(ids))
-    }
-
     /// Runs `f` in one transaction: all of its changes, or none.
     pub fn in_transaction<T>(
         &mut self,

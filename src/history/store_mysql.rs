@@ -138,18 +138,6 @@ impl<'c> MysqlStore<'c> {
         Ok(())
     }
 
-    pub fn clear_rolled_back(&mut self, ids: &[String]) -> Result<()> {
-        for id in ids {
-            diesel::sql_query(
-                "UPDATE `_prisma_migrations` SET `rolled_back_at` = NULL WHERE `id` = ?",
-            )
-            .bind::<Text, _>(id)
-            .execute(self.conn)
-            .map_err(Error::from)?;
-        }
-        Ok(())
-    }
-
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
         for id in ids {
             diesel::sql_query(

@@ -153,14 +153,6 @@ impl<'c> PgStore<'c> {
             .map_err(Error::from)
     }
 
-    pub fn clear_rolled_back(&mut self, ids: &[String]) -> Result<()> {
-        diesel::update(t::table.filter(t::id.eq_any(ids)))
-            .set(t::rolled_back_at.eq(None::<DateTime<Utc>>))
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
