@@ -618,3 +618,26 @@ fn split_runs_report_positions_in_the_whole_file() {
         out.stderr
     );
 }
+
+// baseline saves its record before it changes anything: when the record cannot be written,
+// it stops with PM3303 and the history stays as it was (no table created either).
+#[test]
+fn baseline_changes_nothing_when_its_record_cannot_be_saved() {
+    let db = TestDb::new("prod_baseline_record");
+    db.exec(INIT);
+    let p = project();
+    p.migration("20240101000000_init", INIT);
+    // A file where the record folder should be.
+    p.write(".prismig", "not a folder");
+    let out = run(&p, &db.url(), &["baseline", "--yes"]);
+    out.failure();
+    assert!(
+        out.stderr.contains("PM3303") && out.stderr.contains("nothing was changed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = '_prisma_migrations'"),
+        0
+    );
+}
