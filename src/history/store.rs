@@ -73,9 +73,14 @@ macro_rules! each {
 impl HistoryStore<'_> {
     /// All rows by `started_at`; `None` when the table does not exist.
     pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
-        // A read that fails although the table exists may have raced with another deploy
-        // creating it (the SELECT before, the catalog check after): one more read tells.
-        each!(self, s => s.list()).or_else(|_| each!(self, s => s.list()))
+        match each!(self, s => s.rows()) {
+            Ok(rows) => Ok(Some(rows)),
+            // "Missing" is decided from the catalog, not from the (localised) message.
+            Err(_) if !each!(self, s => s.table_exists())? => Ok(None),
+            // The table exists now: another deploy may have created it after the failed
+            // SELECT, so one more read tells.
+            Err(_) => each!(self, s => s.rows()).map(Some),
+        }
     }
 
     /// Prisma's exact DDL (§1.2).

@@ -47,38 +47,34 @@ impl<'c> MysqlStore<'c> {
         MysqlStore { conn }
     }
 
-    pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
+    /// All rows by `started_at`; an error when the table cannot be read.
+    pub fn rows(&mut self) -> Result<Vec<MigrationRecord>> {
         let rows = diesel::sql_query(
             "SELECT `id`, `checksum`, `finished_at`, `migration_name`, `rolled_back_at`, `started_at`, CAST(`applied_steps_count` AS SIGNED) AS `applied_steps_count` FROM `_prisma_migrations` ORDER BY `started_at` ASC",
         )
         .load::<Row>(self.conn);
-        match rows {
-            Ok(rows) => Ok(Some(
-                rows.into_iter()
-                    .map(|r| MigrationRecord {
-                        id: r.id,
-                        checksum: r.checksum,
-                        finished_at: r.finished_at.map(|t| t.and_utc()),
-                        migration_name: r.migration_name,
-                        rolled_back_at: r.rolled_back_at.map(|t| t.and_utc()),
-                        started_at: r.started_at.and_utc(),
-                        applied_steps_count: r.applied_steps_count,
-                    })
-                    .collect(),
-            )),
-            Err(e) => {
-                let exists = diesel::sql_query(
-                    "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '_prisma_migrations'",
-                )
-                .get_result::<Count>(self.conn)
-                .map_err(Error::from)?;
-                if exists.n == 0 {
-                    Ok(None)
-                } else {
-                    Err(Error::from(e))
-                }
-            }
-        }
+        rows.map_err(Error::from).map(|rows| {
+            rows.into_iter()
+                .map(|r| MigrationRecord {
+                    id: r.id,
+                    checksum: r.checksum,
+                    finished_at: r.finished_at.map(|t| t.and_utc()),
+                    migration_name: r.migration_name,
+                    rolled_back_at: r.rolled_back_at.map(|t| t.and_utc()),
+                    started_at: r.started_at.and_utc(),
+                    applied_steps_count: r.applied_steps_count,
+                })
+                .collect()
+        })
+    }
+
+    pub fn table_exists(&mut self) -> Result<bool> {
+        let exists = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '_prisma_migrations'",
+        )
+        .get_result::<Count>(self.conn)
+        .map_err(Error::from)?;
+        Ok(exists.n > 0)
     }
 
     pub fn create_table(&mut self) -> Result<()> {

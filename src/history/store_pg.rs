@@ -38,7 +38,8 @@ impl<'c> PgStore<'c> {
 
     /// All rows by `started_at`; `None` when the table does not exist. `logs` is not read,
     /// as the engine does not read it either (§1.6).
-    pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
+    /// All rows by `started_at`; an error when the table cannot be read.
+    pub fn rows(&mut self) -> Result<Vec<MigrationRecord>> {
         // Row by row (libpq's single-row mode): a history of thousands of rows is never held
         // twice, once by libpq and once here.
         let rows = t::table
@@ -67,22 +68,15 @@ impl<'c> PgStore<'c> {
                 })
                 .collect::<diesel::QueryResult<Vec<_>>>()
             });
-        match rows {
-            Ok(rows) => Ok(Some(rows)),
-            Err(e) => {
-                // Decide "missing" from the catalog, not from the (localised) message.
-                let missing = diesel::sql_query(
-                    "SELECT to_regclass('_prisma_migrations') IS NULL AS missing",
-                )
+        rows.map_err(Error::from)
+    }
+
+    pub fn table_exists(&mut self) -> Result<bool> {
+        let missing =
+            diesel::sql_query("SELECT to_regclass('_prisma_migrations') IS NULL AS missing")
                 .get_result::<Missing>(self.conn)
                 .map_err(Error::from)?;
-                if missing.missing {
-                    Ok(None)
-                } else {
-                    Err(Error::from(e))
-                }
-            }
-        }
+        Ok(!missing.missing)
     }
 
     /// Prisma's exact DDL (§1.2).

@@ -80,46 +80,39 @@ impl<'c> SqliteStore<'c> {
         SqliteStore { conn }
     }
 
-    pub fn list(&mut self) -> Result<Option<Vec<MigrationRecord>>> {
+    /// All rows by `started_at`; an error when the table cannot be read.
+    pub fn rows(&mut self) -> Result<Vec<MigrationRecord>> {
         // The engine's own query text (§1.6), with values read as text to accept every
         // storage class the column may hold.
         let rows = diesel::sql_query(
             "SELECT\n    id,\n    checksum,\n    CAST(finished_at AS TEXT) AS finished_at,\n    migration_name,\n    CAST(rolled_back_at AS TEXT) AS rolled_back_at,\n    CAST(started_at AS TEXT) AS started_at,\n    applied_steps_count\nFROM `_prisma_migrations`\nORDER BY `started_at` ASC\n",
         )
         .load::<Row>(self.conn);
-        match rows {
-            Ok(rows) => rows
-                .into_iter()
-                .map(|r| {
-                    let started_at =
-                        timestamp(r.started_at, &r.migration_name)?.unwrap_or_else(|| {
-                            Utc.timestamp_millis_opt(0).single().unwrap_or_default()
-                        });
-                    Ok(MigrationRecord {
-                        finished_at: timestamp(r.finished_at, &r.migration_name)?,
-                        rolled_back_at: timestamp(r.rolled_back_at, &r.migration_name)?,
-                        started_at,
-                        id: r.id,
-                        checksum: r.checksum,
-                        migration_name: r.migration_name,
-                        applied_steps_count: r.applied_steps_count,
-                    })
+        rows.map_err(Error::from)?
+            .into_iter()
+            .map(|r| {
+                let started_at = timestamp(r.started_at, &r.migration_name)?
+                    .unwrap_or_else(|| Utc.timestamp_millis_opt(0).single().unwrap_or_default());
+                Ok(MigrationRecord {
+                    finished_at: timestamp(r.finished_at, &r.migration_name)?,
+                    rolled_back_at: timestamp(r.rolled_back_at, &r.migration_name)?,
+                    started_at,
+                    id: r.id,
+                    checksum: r.checksum,
+                    migration_name: r.migration_name,
+                    applied_steps_count: r.applied_steps_count,
                 })
-                .collect::<Result<Vec<_>>>()
-                .map(Some),
-            Err(e) => {
-                let exists = diesel::sql_query(
-                    "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'",
-                )
-                .get_result::<Count>(self.conn)
-                .map_err(Error::from)?;
-                if exists.n == 0 {
-                    Ok(None)
-                } else {
-                    Err(Error::from(e))
-                }
-            }
-        }
+            })
+            .collect()
+    }
+
+    pub fn table_exists(&mut self) -> Result<bool> {
+        let exists = diesel::sql_query(
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'",
+        )
+        .get_result::<Count>(self.conn)
+        .map_err(Error::from)?;
+        Ok(exists.n > 0)
     }
 
     pub fn create_table(&mut self) -> Result<()> {
