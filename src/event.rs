@@ -32,23 +32,72 @@ pub struct PlannedMigration {
     pub statements: usize,
 }
 
-/// What a history repair does to one migration.
+/// What a repair does to one migration or file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RepairAction {
     /// A finished row is inserted, as `resolve --applied` does.
     MarkApplied,
+    /// Failed rows get `rolled_back_at`, as `resolve --rolled-back` does.
+    MarkRolledBack,
+    /// The stored checksum becomes the file's.
+    Restamp,
+    /// The rows follow their renamed folder.
+    Rename,
+    /// Rows move to `_prisma_migrations_backup`.
+    Archive,
     /// A row a previous repair inserted is deleted (`--undo`).
     RemoveRow,
+    /// A previous repair's change is reverted (`--undo`).
+    Restore,
+    /// `cleanup`: a file or folder moves to the trash folder.
+    MoveToTrash,
+    /// `cleanup`: a nested migration folder moves up into the migrations folder.
+    MoveUp,
+    /// `cleanup`: a file is renamed in place (`Migration.SQL` → `migration.sql`).
+    RenameFile,
+    /// `cleanup`: `migration_lock.toml` is written.
+    WriteLockfile,
+    /// Found, and left for a person to decide: the reason says what to run.
+    Keep,
+    /// Found, and nothing needs doing: information only.
+    Note,
 }
 
-/// One step of a repair plan (`baseline`).
+impl RepairAction {
+    /// Steps that change something when carried out.
+    pub fn changes(self) -> bool {
+        !matches!(self, RepairAction::Keep | RepairAction::Note)
+    }
+}
+
+/// One step of a repair plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepairStep {
     pub action: RepairAction,
+    /// The migration (or, for `cleanup`, the path under the migrations folder).
     pub name: String,
     /// Why, in plain words.
     pub reason: String,
+    /// More lines: a diff summary, the objects checked, the commands to run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+impl RepairStep {
+    pub fn new(action: RepairAction, name: impl Into<String>, reason: impl Into<String>) -> Self {
+        RepairStep {
+            action,
+            name: name.into(),
+            reason: reason.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn with_details(mut self, details: Vec<String>) -> Self {
+        self.details = details;
+        self
+    }
 }
 
 /// The kinds of difference `sync` explains.

@@ -4,15 +4,15 @@
 //! a container entrypoint can run it on every start; the inserted row ids are saved to a JSON
 //! file first, and `--undo FILE` removes exactly those rows again.
 
+use super::repair::{undo, write_record, RepairRecord};
 use super::Context;
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, RepairAction, RepairStep};
 use crate::history::{new_id, MigrationRecord};
 use crate::migration::{check_provider, checksum, MigrationsDir};
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
 pub struct BaselineOptions {
@@ -22,17 +22,6 @@ pub struct BaselineOptions {
     pub yes: bool,
     /// Remove the rows a previous `baseline --yes` inserted, as recorded in this file.
     pub undo: Option<PathBuf>,
-}
-
-/// The file `baseline --yes` writes before it changes anything (README, "Repairs").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RepairRecord {
-    pub command: String,
-    pub database: String,
-    pub created_at: String,
-    /// Ids of the rows inserted: `--undo` deletes them.
-    pub inserted: Vec<String>,
-    pub migrations: Vec<String>,
 }
 
 /// Decides what `baseline` does, from the local names (folder order) and the history rows.
@@ -78,15 +67,15 @@ pub fn plan_baseline(
                 ),
             ));
         }
-        steps.push(RepairStep {
-            action: RepairAction::MarkApplied,
-            name: (*name).to_owned(),
-            reason: if rows.iter().any(|r| r.migration_name == *name) {
-                "only rolled-back rows: its changes are taken to be in the database".to_owned()
+        steps.push(RepairStep::new(
+            RepairAction::MarkApplied,
+            *name,
+            if rows.iter().any(|r| r.migration_name == *name) {
+                "only rolled-back rows: its changes are taken to be in the database"
             } else {
-                "no row: its changes are taken to be in the database".to_owned()
+                "no row: its changes are taken to be in the database"
             },
-        });
+        ));
     }
     Ok(steps)
 }
@@ -96,7 +85,7 @@ pub fn baseline(ctx: &mut Context<'_>, options: &BaselineOptions) -> Result<u8> 
     let mut db = ctx.connect(&target)?;
     let database = target.description(&[]);
     if let Some(file) = &options.undo {
-        return undo(ctx, &mut db, file, options.yes);
+        return undo(ctx, &mut db, file, options.yes, "baseline --undo");
     }
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
     check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
@@ -132,11 +121,9 @@ pub fn baseline(ctx: &mut Context<'_>, options: &BaselineOptions) -> Result<u8> 
     }
     let ids = steps.iter().map(|_| new_id()).collect::<Result<Vec<_>>>()?;
     let record = RepairRecord {
-        command: "baseline".to_owned(),
-        database,
-        created_at: Utc::now().to_rfc3339(),
         inserted: ids.clone(),
         migrations: steps.iter().map(|s| s.name.clone()).collect(),
+        ..RepairRecord::new("baseline", database)
     };
     let backup = write_record(&std::env::current_dir().unwrap_or_default(), &record)?;
     let now = Utc::now();
@@ -162,80 +149,6 @@ pub fn baseline(ctx: &mut Context<'_>, options: &BaselineOptions) -> Result<u8> 
         backup: Some(backup.display().to_string()),
     });
     Ok(exit::OK)
-}
-
-fn undo(ctx: &mut Context<'_>, db: &mut crate::db::Database, file: &Path, yes: bool) -> Result<u8> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        Error::own(
-            "PM3302",
-            format!("cannot read the repair record {}: {e}", file.display()),
-        )
-    })?;
-    let record: RepairRecord = serde_json::from_str(&text).map_err(|e| {
-        Error::own(
-            "PM3302",
-            format!("{} is not a prismig repair record: {e}", file.display()),
-        )
-    })?;
-    if yes {
-        ctx.lock(db)?;
-    }
-    let rows = db.history().list()?.unwrap_or_default();
-    let present: Vec<&MigrationRecord> = rows
-        .iter()
-        .filter(|r| record.inserted.contains(&r.id))
-        .collect();
-    let steps: Vec<RepairStep> = present
-        .iter()
-        .map(|r| RepairStep {
-            action: RepairAction::RemoveRow,
-            name: r.migration_name.clone(),
-            reason: format!("inserted by {} at {}", record.command, record.created_at),
-        })
-        .collect();
-    if !yes || steps.is_empty() {
-        ctx.emit(Event::Repair {
-            command: "baseline --undo",
-            steps,
-            applied: false,
-            backup: None,
-        });
-        return Ok(exit::OK);
-    }
-    let ids: Vec<String> = present.iter().map(|r| r.id.clone()).collect();
-    db.history()
-        .in_transaction(|store| store.delete_rows(&ids))?;
-    db.unlock();
-    ctx.emit(Event::Repair {
-        command: "baseline --undo",
-        steps,
-        applied: true,
-        backup: None,
-    });
-    Ok(exit::OK)
-}
-
-/// Writes the record to `.prismig/history-backups/<UTC time>-<command>.json` under `base`,
-/// through a temporary file, so that a record is either whole or absent.
-fn write_record(base: &Path, record: &RepairRecord) -> Result<PathBuf> {
-    let dir = base.join(".prismig").join("history-backups");
-    let fail = |e: std::io::Error| {
-        Error::own(
-            "PM3303",
-            format!(
-                "cannot save the repair record in {}: {e}; nothing was changed",
-                dir.display()
-            ),
-        )
-    };
-    std::fs::create_dir_all(&dir).map_err(fail)?;
-    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    let path = dir.join(format!("{stamp}-{}.json", record.command));
-    let tmp = path.with_extension("json.tmp");
-    let text = serde_json::to_string_pretty(record).expect("a record serialises");
-    std::fs::write(&tmp, text + "\n").map_err(fail)?;
-    std::fs::rename(&tmp, &path).map_err(fail)?;
-    Ok(path)
 }
 
 #[cfg(test)]

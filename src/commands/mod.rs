@@ -5,15 +5,17 @@ mod baseline;
 mod deploy;
 mod execute;
 mod new;
+mod repair;
 mod resolve;
 mod rollback;
 mod status;
 mod sync;
 
-pub use baseline::{baseline, plan_baseline, BaselineOptions, RepairRecord};
+pub use baseline::{baseline, plan_baseline, BaselineOptions};
 pub use deploy::{deploy, DeployOptions};
 pub use execute::{execute, ScriptSource};
 pub use new::new_migration;
+pub use repair::{plan_undo, read_record, Previous, RepairRecord};
 pub use resolve::{resolve, ResolveTarget};
 pub use rollback::{rollback, RollbackOptions};
 pub use status::{detailed, status, ExitCodes};

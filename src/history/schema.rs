@@ -52,3 +52,54 @@ pub const MYSQL_DDL: &str = "CREATE TABLE _prisma_migrations (
     applied_steps_count     INTEGER UNSIGNED NOT NULL DEFAULT 0
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 ";
+
+/// Where `fix` moves the rows it takes out of `_prisma_migrations` (duplicates, and rows
+/// whose folder is gone with `--archive`): the same columns, no primary key (a row can be
+/// archived twice), and when and by which repair record it was moved.
+pub const BACKUP_TABLE: &str = "_prisma_migrations_backup";
+
+/// The columns both tables share, in order.
+pub const COLUMNS: &str =
+    "id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count";
+
+pub const POSTGRES_BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS _prisma_migrations_backup (
+    id                      VARCHAR(36) NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             TIMESTAMPTZ,
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          TIMESTAMPTZ,
+    started_at              TIMESTAMPTZ NOT NULL,
+    applied_steps_count     INTEGER NOT NULL,
+    archived_at             TIMESTAMPTZ NOT NULL,
+    archived_by             TEXT NOT NULL
+);
+";
+
+pub const SQLITE_BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS \"_prisma_migrations_backup\" (
+    \"id\"                    TEXT NOT NULL,
+    \"checksum\"              TEXT NOT NULL,
+    \"finished_at\"           DATETIME,
+    \"migration_name\"        TEXT NOT NULL,
+    \"logs\"                  TEXT,
+    \"rolled_back_at\"        DATETIME,
+    \"started_at\"            DATETIME NOT NULL,
+    \"applied_steps_count\"   INTEGER UNSIGNED NOT NULL,
+    \"archived_at\"           DATETIME NOT NULL,
+    \"archived_by\"           TEXT NOT NULL
+);
+";
+
+pub const MYSQL_BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS _prisma_migrations_backup (
+    id                      VARCHAR(36) NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             DATETIME(3),
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          DATETIME(3),
+    started_at              DATETIME(3) NOT NULL,
+    applied_steps_count     INTEGER UNSIGNED NOT NULL,
+    archived_at             DATETIME(3) NOT NULL,
+    archived_by             VARCHAR(255) NOT NULL
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+";

@@ -121,6 +121,33 @@ impl HistoryStore<'_> {
         each!(self, s => s.delete_rows(ids))
     }
 
+    pub fn set_checksum(&mut self, id: &str, checksum: &str) -> Result<()> {
+        each!(self, s => s.set_checksum(id, checksum))
+    }
+
+    pub fn set_name(&mut self, id: &str, name: &str) -> Result<()> {
+        each!(self, s => s.set_name(id, name))
+    }
+
+    pub fn clear_rolled_back(&mut self, id: &str) -> Result<()> {
+        each!(self, s => s.clear_rolled_back(id))
+    }
+
+    /// `_prisma_migrations_backup`, made when missing.
+    pub fn create_backup_table(&mut self) -> Result<()> {
+        each!(self, s => s.create_backup_table())
+    }
+
+    /// Moves a row into `_prisma_migrations_backup`, tagged with `batch`.
+    pub fn archive(&mut self, id: &str, batch: &str, at: DateTime<Utc>) -> Result<()> {
+        each!(self, s => s.archive(id, batch, at))
+    }
+
+    /// Moves the rows tagged `batch` back from `_prisma_migrations_backup`.
+    pub fn restore_archived(&mut self, batch: &str) -> Result<()> {
+        each!(self, s => s.restore_archived(batch))
+    }
+
     /// Runs `f` in one transaction: all of its changes, or none.
     pub fn in_transaction<T>(
         &mut self,

@@ -3,6 +3,7 @@
 mod checksum;
 mod collation;
 mod lockfile;
+pub mod objects;
 mod source;
 pub mod statements;
 

@@ -358,7 +358,7 @@ impl Reporter for Human {
     }
 }
 
-/// The plan or the result of a history repair, one line a step.
+/// The plan or the result of a repair, one line a step and its details indented below.
 fn repair_text(
     command: &str,
     steps: &[crate::event::RepairStep],
@@ -367,28 +367,41 @@ fn repair_text(
 ) -> String {
     use crate::event::RepairAction;
     if steps.is_empty() {
-        return format!(
-            "\n{command}: nothing to do, the history already has what it asks for.\n\n"
-        );
+        return format!("\n{command}: nothing to do.\n\n");
     }
+    let changes = steps.iter().filter(|s| s.action.changes()).count();
     let mut s = String::from("\n");
-    s += &if applied {
-        format!("{command}: done, in one transaction:\n")
-    } else {
-        format!("{command}: dry run, nothing was changed. The plan:\n")
+    s += &match (applied, changes) {
+        (_, 0) => format!("{command}: nothing that can be changed without you:\n"),
+        (true, _) => format!("{command}: done, in one step that all or none of it took:\n"),
+        (false, _) => format!("{command}: dry run, nothing was changed. The plan:\n"),
     };
     for step in steps {
         let verb = match step.action {
             RepairAction::MarkApplied => "mark applied",
-            RepairAction::RemoveRow => "remove row  ",
+            RepairAction::MarkRolledBack => "mark rolled back",
+            RepairAction::Restamp => "re-stamp",
+            RepairAction::Rename => "rename rows",
+            RepairAction::Archive => "archive rows",
+            RepairAction::RemoveRow => "remove row",
+            RepairAction::Restore => "restore",
+            RepairAction::MoveToTrash => "move to trash",
+            RepairAction::MoveUp => "move up",
+            RepairAction::RenameFile => "rename file",
+            RepairAction::WriteLockfile => "write lockfile",
+            RepairAction::Keep => "needs you",
+            RepairAction::Note => "note",
         };
-        s += &format!("  {verb}  {}  ({})\n", step.name, step.reason);
+        s += &format!("  {verb:<16}  {}  ({})\n", step.name, step.reason);
+        for d in &step.details {
+            s += &format!("  {:<16}    {d}\n", "");
+        }
     }
     match (applied, record) {
         (true, Some(path)) => {
-            s += &format!("\nThe inserted rows are recorded in {path}; to undo: prismig {command} --undo {path} --yes\n")
+            s += &format!("\nThe previous state is recorded in {path}; to undo: prismig {command} --undo {path} --yes\n")
         }
-        (false, _) => s += "\nRun again with --yes to carry it out.\n",
+        (false, _) if changes > 0 => s += "\nRun again with --yes to carry it out.\n",
         _ => {}
     }
     s + "\n"

@@ -415,7 +415,7 @@ pub fn repair_baseline<B: Backend>() {
     let out = run(&p, &db.url(), &["baseline", "--to", "20240101000000_init"]);
     out.success();
     assert!(
-        out.stdout.contains("baseline: dry run, nothing was changed. The plan:\n  mark applied  20240101000000_init  (no row: its changes are taken to be in the database)\n\nRun again with --yes to carry it out.\n"),
+        out.stdout.contains("baseline: dry run, nothing was changed. The plan:\n  mark applied      20240101000000_init  (no row: its changes are taken to be in the database)\n\nRun again with --yes to carry it out.\n"),
         "{}",
         out.stdout
     );

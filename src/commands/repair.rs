@@ -1,0 +1,260 @@
+//! What `baseline` and `fix` share: the record of a history change, written before the
+//! change, and `--undo`, which reads it back and restores the rows it lists.
+
+use super::Context;
+use crate::db::Database;
+use crate::error::{exit, Error, Result};
+use crate::event::{Event, RepairAction, RepairStep};
+use crate::history::HistoryStore;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A row's value before a repair changed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Previous {
+    pub id: String,
+    pub migration: String,
+    pub value: String,
+}
+
+/// The file `baseline --yes` and `fix --yes` write before they change anything
+/// (`.prismig/history-backups/<UTC time>-<command>.json`; README, "Repairs").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RepairRecord {
+    pub command: String,
+    pub database: String,
+    pub created_at: String,
+    /// Ids of the rows inserted: `--undo` deletes them.
+    #[serde(default)]
+    pub inserted: Vec<String>,
+    /// The migrations the change is about.
+    #[serde(default)]
+    pub migrations: Vec<String>,
+    /// Rows marked rolled back: `--undo` clears `rolled_back_at`.
+    #[serde(default)]
+    pub rolled_back: Vec<Previous>,
+    /// Old checksums of re-stamped rows.
+    #[serde(default)]
+    pub restamped: Vec<Previous>,
+    /// Old names of renamed rows.
+    #[serde(default)]
+    pub renamed: Vec<Previous>,
+    /// Rows moved to `_prisma_migrations_backup`, tagged there with `archive_batch`.
+    #[serde(default)]
+    pub archived: Vec<Previous>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_batch: Option<String>,
+}
+
+impl RepairRecord {
+    pub fn new(command: &str, database: String) -> RepairRecord {
+        RepairRecord {
+            command: command.to_owned(),
+            database,
+            created_at: Utc::now().to_rfc3339(),
+            ..RepairRecord::default()
+        }
+    }
+}
+
+/// Writes the record to `.prismig/history-backups/<UTC time>-<command>.json` under `base`,
+/// through a temporary file, so that a record is either whole or absent.
+pub fn write_record(base: &Path, record: &RepairRecord) -> Result<PathBuf> {
+    let dir = base.join(".prismig").join("history-backups");
+    let fail = |e: std::io::Error| {
+        Error::own(
+            "PM3303",
+            format!(
+                "cannot save the repair record in {}: {e}; nothing was changed",
+                dir.display()
+            ),
+        )
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let path = dir.join(format!("{stamp}-{}.json", record.command));
+    let tmp = path.with_extension("json.tmp");
+    let text = serde_json::to_string_pretty(record).expect("a record serialises");
+    std::fs::write(&tmp, text + "\n").map_err(fail)?;
+    std::fs::rename(&tmp, &path).map_err(fail)?;
+    Ok(path)
+}
+
+pub fn read_record(file: &Path) -> Result<RepairRecord> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Error::own(
+            "PM3302",
+            format!("cannot read the repair record {}: {e}", file.display()),
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::own(
+            "PM3302",
+            format!("{} is not a prismig repair record: {e}", file.display()),
+        )
+    })
+}
+
+/// What undoing `record` does, given the ids now in `_prisma_migrations`.
+pub fn plan_undo(record: &RepairRecord, live: &[(String, String)]) -> Vec<RepairStep> {
+    let name_of = |id: &str| live.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone());
+    let because = format!("{} at {}", record.command, record.created_at);
+    let mut steps = Vec::new();
+    for id in &record.inserted {
+        if let Some(name) = name_of(id) {
+            steps.push(RepairStep::new(
+                RepairAction::RemoveRow,
+                name,
+                format!("inserted by {because}"),
+            ));
+        }
+    }
+    for p in &record.rolled_back {
+        if name_of(&p.id).is_some() {
+            steps.push(RepairStep::new(
+                RepairAction::Restore,
+                &p.migration,
+                format!("marked rolled back by {because}: failed again"),
+            ));
+        }
+    }
+    for p in &record.restamped {
+        if name_of(&p.id).is_some() {
+            steps.push(RepairStep::new(
+                RepairAction::Restore,
+                &p.migration,
+                format!("re-stamped by {because}: checksum back to {}", p.value),
+            ));
+        }
+    }
+    for p in &record.renamed {
+        if let Some(name) = name_of(&p.id) {
+            steps.push(RepairStep::new(
+                RepairAction::Restore,
+                name,
+                format!("renamed by {because}: back to {}", p.value),
+            ));
+        }
+    }
+    for p in &record.archived {
+        if name_of(&p.id).is_none() {
+            steps.push(RepairStep::new(
+                RepairAction::Restore,
+                &p.migration,
+                format!("archived by {because}: back from _prisma_migrations_backup"),
+            ));
+        }
+    }
+    steps
+}
+
+/// `--undo FILE`: puts back what the record says was changed, in one transaction under
+/// the migration lock; a dry run unless `yes`.
+pub(super) fn undo(
+    ctx: &mut Context<'_>,
+    db: &mut Database,
+    file: &Path,
+    yes: bool,
+    label: &'static str,
+) -> Result<u8> {
+    let record = read_record(file)?;
+    if yes {
+        ctx.lock(db)?;
+    }
+    let rows = db.history().list()?.unwrap_or_default();
+    let live: Vec<(String, String)> = rows.into_iter().map(|r| (r.id, r.migration_name)).collect();
+    let steps = plan_undo(&record, &live);
+    if !yes || steps.is_empty() {
+        ctx.emit(Event::Repair {
+            command: label,
+            steps,
+            applied: false,
+            backup: None,
+        });
+        return Ok(exit::OK);
+    }
+    let present = |id: &str| live.iter().any(|(i, _)| i == id);
+    db.history()
+        .in_transaction(|store: &mut HistoryStore<'_>| {
+            let inserted: Vec<String> = record
+                .inserted
+                .iter()
+                .filter(|id| present(id))
+                .cloned()
+                .collect();
+            store.delete_rows(&inserted)?;
+            for p in record.rolled_back.iter().filter(|p| present(&p.id)) {
+                store.clear_rolled_back(&p.id)?;
+            }
+            for p in record.restamped.iter().filter(|p| present(&p.id)) {
+                store.set_checksum(&p.id, &p.value)?;
+            }
+            for p in record.renamed.iter().filter(|p| present(&p.id)) {
+                store.set_name(&p.id, &p.value)?;
+            }
+            if let Some(batch) = &record.archive_batch {
+                store.restore_archived(batch)?;
+            }
+            Ok(())
+        })?;
+    db.unlock();
+    ctx.emit(Event::Repair {
+        command: label,
+        steps,
+        applied: true,
+        backup: None,
+    });
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undo_plans_only_what_is_still_there() {
+        let mut r = RepairRecord::new("fix", "db".into());
+        r.inserted = vec!["i1".into(), "gone".into()];
+        r.restamped = vec![Previous {
+            id: "r1".into(),
+            migration: "1_a".into(),
+            value: "abc".into(),
+        }];
+        r.archived = vec![
+            Previous {
+                id: "a1".into(),
+                migration: "9_z".into(),
+                value: String::new(),
+            },
+            Previous {
+                id: "r1".into(),
+                migration: "1_a".into(),
+                value: String::new(),
+            },
+        ];
+        let live = [
+            ("i1".to_owned(), "2_b".to_owned()),
+            ("r1".to_owned(), "1_a".to_owned()),
+        ];
+        let steps = plan_undo(&r, &live);
+        let got: Vec<(RepairAction, &str)> =
+            steps.iter().map(|s| (s.action, s.name.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (RepairAction::RemoveRow, "2_b"),
+                (RepairAction::Restore, "1_a"),
+                (RepairAction::Restore, "9_z")
+            ]
+        );
+    }
+
+    #[test]
+    fn old_baseline_records_still_read() {
+        let text = r#"{"command":"baseline","database":"d","created_at":"t","inserted":["x"],"migrations":["1_a"]}"#;
+        let r: RepairRecord = serde_json::from_str(text).unwrap();
+        assert_eq!(r.inserted, ["x"]);
+        assert!(r.restamped.is_empty() && r.archive_batch.is_none());
+    }
+}
