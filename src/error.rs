@@ -237,3 +237,50 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod own_codes {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+
+    // A code names one kind of failure: two modules raising the same code would make
+    // scripts that match on it act on the wrong thing.
+    #[test]
+    fn each_own_code_belongs_to_one_module() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let re = regex::Regex::new(r#""(PM\d{4})""#).unwrap();
+        let mut owners: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (file, text) in &files {
+            let text = text.split("#[cfg(test)]").next().unwrap_or(text);
+            for c in re.captures_iter(text) {
+                let list = owners.entry(c[1].to_owned()).or_default();
+                if !list.contains(file) {
+                    list.push(file.clone());
+                }
+            }
+        }
+        let shared: Vec<_> = owners.iter().filter(|(_, f)| f.len() > 1).collect();
+        assert!(
+            shared.is_empty(),
+            "codes raised by several modules: {shared:?}"
+        );
+    }
+}

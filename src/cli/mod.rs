@@ -1,8 +1,8 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
 use crate::commands::{
-    self, BaselineOptions, Context, DeployOptions, ExitCodes, ResolveTarget, RollbackOptions,
-    ScriptSource,
+    self, BaselineOptions, CleanupOptions, Context, DeployOptions, ExitCodes, FixOptions,
+    ResolveTarget, RollbackOptions, ScriptSource,
 };
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
@@ -44,6 +44,12 @@ enum Command {
     /// Explain how the migrations folder and the database history differ, with the exact
     /// commands that bring them together; changes nothing (prismig)
     Sync(SyncArgs),
+    /// Repair _prisma_migrations: failed rows, edited migrations, rows whose folder is gone,
+    /// duplicate rows; a dry run unless --yes (prismig)
+    Fix(FixArgs),
+    /// Tidy the migrations folder: stray files, folders Prisma would trip over, the
+    /// lockfile; moves to a trash folder, a dry run unless --yes (prismig)
+    Cleanup(CleanupArgs),
     /// Prisma's `db` commands
     Db {
         #[command(subcommand)]
@@ -121,6 +127,42 @@ enum ExitCodeArg {
 struct SyncArgs {
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+struct FixArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Carry out the plan; without it nothing is changed
+    #[arg(long)]
+    yes: bool,
+    /// Move the rows of migrations whose folder is gone to _prisma_migrations_backup
+    #[arg(long, conflicts_with = "undo")]
+    archive: bool,
+    /// Re-stamp the checksum of this edited migration (repeatable)
+    #[arg(long, value_name = "NAME", conflicts_with = "undo")]
+    restamp: Vec<String>,
+    /// Re-stamp every edited migration
+    #[arg(long, conflicts_with = "undo")]
+    restamp_all: bool,
+    /// Restore what a previous `fix --yes` changed, as its record file lists it
+    #[arg(long, value_name = "FILE")]
+    undo: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct CleanupArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Carry out the plan; without it nothing is changed
+    #[arg(long)]
+    yes: bool,
+    /// Also move migrations whose script is empty (only when no database applied them)
+    #[arg(long, conflicts_with = "undo")]
+    empty: bool,
+    /// Move back what a previous `cleanup --yes` moved, as its manifest lists it
+    #[arg(long, value_name = "FILE")]
+    undo: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -239,6 +281,8 @@ enum Job {
     Rollback(RollbackOptions),
     Baseline(BaselineOptions),
     Sync,
+    Fix(FixOptions),
+    Cleanup(CleanupOptions),
     New(String),
     Execute(ScriptSource),
 }
@@ -313,6 +357,26 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             "baseline",
         ),
         Command::Sync(s) => (Job::Sync, s.common, "sync"),
+        Command::Fix(f) => (
+            Job::Fix(FixOptions {
+                yes: f.yes,
+                archive: f.archive,
+                restamp: f.restamp,
+                restamp_all: f.restamp_all,
+                undo: f.undo,
+            }),
+            f.common,
+            "fix",
+        ),
+        Command::Cleanup(c) => (
+            Job::Cleanup(CleanupOptions {
+                yes: c.yes,
+                empty: c.empty,
+                undo: c.undo,
+            }),
+            c.common,
+            "cleanup",
+        ),
         Command::Db {
             action: DbAction::Execute(e),
         } => (
@@ -348,7 +412,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
         schema: common.schema,
         config: common.config,
         url: common.url,
-        url_optional: matches!(job, Job::New(_)),
+        url_optional: matches!(job, Job::New(_) | Job::Cleanup(_)),
     };
     let command = name.rsplit(' ').next().unwrap_or(name);
     let project = match Project::load(&cwd, &locations, command) {
@@ -365,6 +429,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
     }
     let result = match job {
         Job::New(migration) => commands::new_migration(&project, &cwd, &migration, out),
+        Job::Cleanup(options) => commands::cleanup(&project, &cwd, &options, out),
         job => {
             let mut ctx = Context {
                 project,
@@ -380,8 +445,9 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
                 Job::Rollback(o) => commands::rollback(&mut ctx, &o),
                 Job::Baseline(o) => commands::baseline(&mut ctx, &o),
                 Job::Sync => commands::sync(&mut ctx),
+                Job::Fix(o) => commands::fix(&mut ctx, &o),
                 Job::Execute(source) => commands::execute(&mut ctx, &source),
-                Job::New(_) => unreachable!("handled above"),
+                Job::New(_) | Job::Cleanup(_) => unreachable!("handled above"),
             }
         }
     };

@@ -61,7 +61,7 @@ pub fn plan_baseline(
         }
         if failed.contains(name) {
             return Err(Error::own(
-                "PM3301",
+                "PM3401",
                 format!(
                     "{name} failed in this database, so baseline cannot tell whether its changes are there.\nCheck the database, then run one of:\n  prismig migrate resolve --applied {name}\n  prismig migrate resolve --rolled-back {name}"
                 ),
@@ -202,7 +202,7 @@ mod tests {
     fn failed_rows_and_unknown_targets_stop_the_plan() {
         let local = ["1_a", "2_b"];
         let e = plan_baseline(&local, &[row("2_b", false, false)], None).unwrap_err();
-        assert_eq!(e.code(), "PM3301");
+        assert_eq!(e.code(), "PM3401");
         // Beyond the target, a failed row is not baseline's business.
         assert_eq!(
             names(&plan_baseline(&local, &[row("2_b", false, false)], Some("1_a")).unwrap()),

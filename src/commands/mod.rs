@@ -2,8 +2,10 @@
 //! the exit code or an error.
 
 mod baseline;
+mod cleanup;
 mod deploy;
 mod execute;
+mod fix;
 mod new;
 mod repair;
 mod resolve;
@@ -12,8 +14,12 @@ mod status;
 mod sync;
 
 pub use baseline::{baseline, plan_baseline, BaselineOptions};
+pub use cleanup::{cleanup, plan_cleanup, snapshot, CleanupOptions, Manifest};
 pub use deploy::{deploy, DeployOptions};
 pub use execute::{execute, ScriptSource};
+pub use fix::{
+    fix, judge, plan_fix, Evidence, Findings, FixOptions, FixStep, LocalScript, Op, Verdict,
+};
 pub use new::new_migration;
 pub use repair::{plan_undo, read_record, Previous, RepairRecord};
 pub use resolve::{resolve, ResolveTarget};

@@ -64,7 +64,7 @@ pub fn write_record(base: &Path, record: &RepairRecord) -> Result<PathBuf> {
     let dir = base.join(".prismig").join("history-backups");
     let fail = |e: std::io::Error| {
         Error::own(
-            "PM3303",
+            "PM3403",
             format!(
                 "cannot save the repair record in {}: {e}; nothing was changed",
                 dir.display()
@@ -84,13 +84,13 @@ pub fn write_record(base: &Path, record: &RepairRecord) -> Result<PathBuf> {
 pub fn read_record(file: &Path) -> Result<RepairRecord> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         Error::own(
-            "PM3302",
+            "PM3402",
             format!("cannot read the repair record {}: {e}", file.display()),
         )
     })?;
     serde_json::from_str(&text).map_err(|e| {
         Error::own(
-            "PM3302",
+            "PM3402",
             format!("{} is not a prismig repair record: {e}", file.display()),
         )
     })

@@ -10,6 +10,7 @@ mod mysql_script;
 mod pg;
 mod pg_error;
 mod pg_script;
+mod probe;
 mod sqlite;
 
 pub use backup::default_backup_path;

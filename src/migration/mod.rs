@@ -2,6 +2,7 @@
 
 mod checksum;
 mod collation;
+pub mod edits;
 mod lockfile;
 pub mod objects;
 mod source;

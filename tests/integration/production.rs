@@ -620,7 +620,7 @@ fn split_runs_report_positions_in_the_whole_file() {
 }
 
 // baseline saves its record before it changes anything: when the record cannot be written,
-// it stops with PM3303 and the history stays as it was (no table created either).
+// it stops with PM3403 and the history stays as it was (no table created either).
 #[test]
 fn baseline_changes_nothing_when_its_record_cannot_be_saved() {
     let db = TestDb::new("prod_baseline_record");
@@ -632,7 +632,7 @@ fn baseline_changes_nothing_when_its_record_cannot_be_saved() {
     let out = run(&p, &db.url(), &["baseline", "--yes"]);
     out.failure();
     assert!(
-        out.stderr.contains("PM3303") && out.stderr.contains("nothing was changed"),
+        out.stderr.contains("PM3403") && out.stderr.contains("nothing was changed"),
         "{}",
         out.stderr
     );

@@ -517,7 +517,7 @@ pub fn repair_baseline_refuses_failed<B: Backend>() {
     let out = run(&p, &db.url(), &["baseline", "--yes"]);
     out.failure();
     assert!(
-        out.stderr.contains("PM3301")
+        out.stderr.contains("PM3401")
             && out
                 .stderr
                 .contains("prismig migrate resolve --rolled-back 20240102000000_bad"),
