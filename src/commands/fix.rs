@@ -98,25 +98,25 @@ pub enum Verdict {
     Unsure(String),
 }
 
-/// Decides a failed migration from its evidence. Only a consistent catalog decides.
+/// Decides a failed migration from its evidence. Only a catalog that agrees on every
+/// object, with nothing left unchecked, decides; a script that ran as one transaction
+/// and left none of its objects is known to have left nothing.
 pub fn judge(e: &Evidence) -> Verdict {
     let checked = e.as_applied.len() + e.as_before.len();
-    let unchecked = if e.unchecked_statements > 0 {
-        format!(
-            "; {} statement(s) have nothing to look up (data changes and the like): make sure they ran",
-            e.unchecked_statements
-        )
-    } else {
-        String::new()
-    };
+    let unchecked = e.unchecked_statements + e.unknown;
     if checked == 0 {
         return Verdict::Unsure(
             "nothing its script creates or drops can be looked up in the catalog".to_owned(),
         );
     }
     if e.as_before.is_empty() {
-        return Verdict::Applied(format!(
-            "all {checked} object(s) its script creates or drops are as it leaves them: it was finished by hand{unchecked}"
+        if unchecked == 0 {
+            return Verdict::Applied(format!(
+                "all {checked} object(s) its script creates or drops are as it leaves them: it was finished by hand"
+            ));
+        }
+        return Verdict::Unsure(format!(
+            "all {checked} object(s) its script creates or drops are as it leaves them, but {unchecked} statement(s) or object(s) cannot be checked"
         ));
     }
     if e.as_applied.is_empty() {
@@ -125,14 +125,13 @@ pub fn judge(e: &Evidence) -> Verdict {
                 "it ran as one transaction, and none of its {checked} object(s) are there: it left nothing behind"
             ));
         }
-        if e.unknown == 0 && e.unchecked_statements == 0 {
+        if unchecked == 0 {
             return Verdict::NotApplied(format!(
                 "none of its {checked} object(s) are there, and it has no other statements: it left nothing behind"
             ));
         }
         return Verdict::Unsure(format!(
-            "none of its {checked} object(s) are there, but it ran statement by statement and {} statement(s) cannot be checked",
-            e.unchecked_statements + e.unknown
+            "none of its {checked} object(s) are there, but it ran statement by statement and {unchecked} statement(s) or object(s) cannot be checked"
         ));
     }
     Verdict::Unsure(format!(
@@ -548,9 +547,12 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
                     .iter()
                     .any(|r| r.migration_name == name && r.is_failed()) =>
             {
-                findings
-                    .evidence
-                    .insert(name.to_owned(), evidence(&mut db, script, name, &rows));
+                let earlier: Vec<&str> =
+                    scripts[..i].iter().flatten().map(String::as_str).collect();
+                findings.evidence.insert(
+                    name.to_owned(),
+                    evidence(&mut db, script, name, &earlier, &rows),
+                );
             }
             RepairAction::Keep | RepairAction::Restamp => {
                 let stored = rows
@@ -683,21 +685,31 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
     Ok(code)
 }
 
-/// Looks up the objects of a failed migration's script in the catalog.
+/// Looks up the objects of a failed migration's script in the catalog. An object the
+/// earlier migrations already leave in the state this script wants (a table it creates
+/// that exists since `init`) tells nothing and counts as unknown.
 fn evidence(
     db: &mut crate::db::Database,
     script: &str,
     name: &str,
+    earlier: &[&str],
     rows: &[MigrationRecord],
 ) -> Evidence {
+    let mut prior: HashMap<crate::migration::objects::SchemaObject, bool> = HashMap::new();
+    for s in earlier {
+        for x in script_effects(s).expectations {
+            prior.insert(x.object, x.present_when_applied);
+        }
+    }
     let effects = script_effects(script);
-    let objects: Vec<_> = effects
+    let (informative, known): (Vec<_>, Vec<_>) = effects
         .expectations
-        .iter()
-        .map(|e| e.object.clone())
-        .collect();
+        .into_iter()
+        .partition(|x| prior.get(&x.object) != Some(&x.present_when_applied));
+    let objects: Vec<_> = informative.iter().map(|e| e.object.clone()).collect();
     let answers = db.probe(&objects);
     let mut e = Evidence {
+        unknown: known.len(),
         unchecked_statements: effects.unchecked_statements,
         atomic: db.plan(script).atomic
             && rows
@@ -706,7 +718,7 @@ fn evidence(
                 .all(|r| r.applied_steps_count == 0),
         ..Evidence::default()
     };
-    for (x, answer) in effects.expectations.iter().zip(answers) {
+    for (x, answer) in informative.iter().zip(answers) {
         let shown = format!(
             "{} {}",
             x.object,
@@ -723,4 +735,244 @@ fn evidence(
         }
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(minute: u32) -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 1, 1, 0, minute, 0).unwrap()
+    }
+
+    fn row(id: &str, name: &str, sum: &str, minute: u32, state: &str) -> MigrationRecord {
+        MigrationRecord {
+            id: id.into(),
+            checksum: sum.into(),
+            finished_at: (state == "applied").then(|| at(minute)),
+            migration_name: name.into(),
+            rolled_back_at: (state == "rolled_back").then(|| at(minute)),
+            started_at: at(minute),
+            applied_steps_count: 0,
+        }
+    }
+
+    fn local(scripts: &[(&str, &str)]) -> Vec<LocalScript> {
+        scripts
+            .iter()
+            .map(|(n, s)| LocalScript::new(n, Some(s)))
+            .collect()
+    }
+
+    fn actions(plan: &[FixStep]) -> Vec<(RepairAction, &str)> {
+        plan.iter()
+            .map(|s| (s.step.action, s.step.name.as_str()))
+            .collect()
+    }
+
+    fn run(local: &[LocalScript], rows: &[MigrationRecord], options: &FixOptions) -> Vec<FixStep> {
+        plan_fix(
+            local,
+            rows,
+            &Findings::default(),
+            options,
+            "prisma/migrations",
+        )
+    }
+
+    #[test]
+    fn a_clean_history_has_nothing_to_fix() {
+        let l = local(&[("1_a", "A"), ("2_b", "B")]);
+        let rows = [
+            row("r1", "1_a", &checksum("A"), 1, "applied"),
+            row("r2", "2_b", &checksum("B"), 2, "applied"),
+        ];
+        assert!(run(&l, &rows, &FixOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn judging_failed_migrations() {
+        let e = |applied: usize, before: usize, unchecked: usize, atomic: bool| Evidence {
+            as_applied: vec!["x".into(); applied],
+            as_before: vec!["y".into(); before],
+            unknown: 0,
+            unchecked_statements: unchecked,
+            atomic,
+        };
+        assert!(matches!(judge(&e(3, 0, 0, false)), Verdict::Applied(_)));
+        // A data statement may not have run: no "applied" on the objects alone.
+        assert!(matches!(judge(&e(3, 0, 1, true)), Verdict::Unsure(_)));
+        assert!(matches!(judge(&e(0, 3, 2, true)), Verdict::NotApplied(_)));
+        assert!(matches!(judge(&e(0, 3, 0, false)), Verdict::NotApplied(_)));
+        // Statement by statement, with statements that cannot be checked: no guess.
+        assert!(matches!(judge(&e(0, 3, 1, false)), Verdict::Unsure(_)));
+        assert!(matches!(judge(&e(1, 2, 0, true)), Verdict::Unsure(_)));
+        assert!(matches!(judge(&e(0, 0, 4, true)), Verdict::Unsure(_)));
+    }
+
+    #[test]
+    fn failed_rows_follow_the_evidence() {
+        let l = local(&[("1_a", "A"), ("2_b", "B")]);
+        let rows = [
+            row("r1", "1_a", &checksum("A"), 1, "applied"),
+            row("r2", "2_b", &checksum("B"), 2, "failed"),
+        ];
+        let mut findings = Findings::default();
+        let options = FixOptions::default();
+        // Without evidence (unreadable catalog): left for a person, with both resolves.
+        let plan = run(&l, &rows, &options);
+        assert_eq!(actions(&plan), [(RepairAction::Keep, "2_b")]);
+        findings.evidence.insert(
+            "2_b".into(),
+            Evidence {
+                as_before: vec!["table b does not exist".into()],
+                atomic: true,
+                ..Evidence::default()
+            },
+        );
+        let plan = plan_fix(&l, &rows, &findings, &options, "m");
+        assert_eq!(
+            plan[0].op,
+            Some(Op::MarkRolledBack {
+                name: "2_b".into(),
+                ids: vec!["r2".into()]
+            })
+        );
+        findings.evidence.insert(
+            "2_b".into(),
+            Evidence {
+                as_applied: vec!["table b exists".into()],
+                ..Evidence::default()
+            },
+        );
+        let plan = plan_fix(&l, &rows, &findings, &options, "m");
+        assert_eq!(
+            plan[0].op,
+            Some(Op::MarkApplied {
+                name: "2_b".into(),
+                roll_back: vec!["r2".into()],
+                checksum: checksum("B")
+            })
+        );
+        // A failed row next to a finished one is stale whatever the catalog says.
+        let stale = [
+            row("r1", "2_b", &checksum("B"), 1, "failed"),
+            row("r2", "2_b", &checksum("B"), 2, "applied"),
+        ];
+        let plan = run(&local(&[("2_b", "B")]), &stale, &options);
+        assert_eq!(actions(&plan), [(RepairAction::MarkRolledBack, "2_b")]);
+    }
+
+    #[test]
+    fn edits_crlf_and_legacy_checksums() {
+        let script = "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n";
+        let crlf = script.replace('\n', "\r\n");
+        // A stored checksum with a byte below 0x10, in the legacy unpadded form.
+        let legacy_script = (0..)
+            .map(|i| format!("SELECT {i};"))
+            .find(|s| {
+                let c = checksum(s);
+                c.as_bytes().chunks(2).any(|p| p[0] == b'0')
+            })
+            .unwrap();
+        let legacy = unpad(&checksum(&legacy_script));
+        let l = local(&[("1_a", &crlf), ("2_b", "edited"), ("3_c", &legacy_script)]);
+        let rows = [
+            row("r1", "1_a", &checksum(script), 1, "applied"),
+            row("r2", "2_b", &checksum("original"), 2, "applied"),
+            row("r3", "3_c", &legacy, 3, "applied"),
+        ];
+        let plan = run(&l, &rows, &FixOptions::default());
+        assert_eq!(
+            actions(&plan),
+            [
+                (RepairAction::Restamp, "1_a"),
+                (RepairAction::Restamp, "3_c"),
+                (RepairAction::Keep, "2_b")
+            ]
+        );
+        assert!(plan[0].step.reason.contains("line endings"));
+        assert!(plan[1].step.reason.contains("legacy"));
+        assert!(plan[2]
+            .step
+            .details
+            .contains(&"$ prismig fix --restamp 2_b".to_owned()));
+        let asked = FixOptions {
+            restamp: vec!["2_b".into()],
+            ..FixOptions::default()
+        };
+        let plan = run(&l, &rows, &asked);
+        assert_eq!(
+            plan.iter().find(|s| s.step.name == "2_b").unwrap().op,
+            Some(Op::Restamp {
+                name: "2_b".into(),
+                id: "r2".into(),
+                old: checksum("original"),
+                new: checksum("edited")
+            })
+        );
+    }
+
+    #[test]
+    fn missing_folders_renames_and_archives() {
+        let l = local(&[("1_a", "A"), ("2_renamed", "B"), ("3_c", "C")]);
+        let rows = [
+            row("r1", "1_a", &checksum("A"), 1, "applied"),
+            row("r2", "2_b", &checksum("B"), 2, "applied"),
+            row("r3", "9_gone", &checksum("Z"), 3, "applied"),
+        ];
+        let plan = run(&l, &rows, &FixOptions::default());
+        assert_eq!(
+            actions(&plan),
+            [
+                (RepairAction::Rename, "2_b"),
+                (RepairAction::Keep, "9_gone")
+            ]
+        );
+        assert_eq!(
+            plan[0].op,
+            Some(Op::Rename {
+                ids: vec!["r2".into()],
+                from: "2_b".into(),
+                to: "2_renamed".into()
+            })
+        );
+        let archive = FixOptions {
+            archive: true,
+            ..FixOptions::default()
+        };
+        let plan = run(&l, &rows, &archive);
+        assert_eq!(
+            plan[1].op,
+            Some(Op::Archive {
+                name: "9_gone".into(),
+                ids: vec!["r3".into()]
+            })
+        );
+    }
+
+    #[test]
+    fn duplicates_keep_the_matching_row_and_order_is_noted() {
+        let l = local(&[("1_a", "A"), ("2_b", "B"), ("3_c", "C")]);
+        let rows = [
+            row("r1", "1_a", &checksum("old"), 1, "applied"),
+            row("r2", "1_a", &checksum("A"), 2, "applied"),
+            row("r3", "3_c", &checksum("C"), 3, "applied"),
+            row("r4", "2_b", &checksum("B"), 4, "applied"),
+        ];
+        let plan = run(&l, &rows, &FixOptions::default());
+        assert_eq!(
+            actions(&plan),
+            [(RepairAction::Archive, "1_a"), (RepairAction::Note, "2_b")]
+        );
+        assert_eq!(
+            plan[0].op,
+            Some(Op::Archive {
+                name: "1_a".into(),
+                ids: vec!["r1".into()]
+            })
+        );
+        assert!(plan[1].step.reason.contains("applied after 3_c"));
+    }
 }

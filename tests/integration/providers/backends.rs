@@ -25,6 +25,8 @@ pub trait Backend: Sized {
     fn created(&self) -> String;
     fn rows(&self) -> Vec<Row>;
     fn exec(&self, sql: &str);
+    /// `SELECT count(*) AS n …`.
+    fn count(&self, sql: &str) -> i64;
     fn column_exists(&self, table: &str, column: &str) -> bool;
     fn table_exists(&self, table: &str) -> bool;
     /// The error code and the first line of the database error for `FAILING`.
@@ -83,6 +85,9 @@ impl Backend for Postgres {
     }
     fn exec(&self, sql: &str) {
         self.0.exec(sql);
+    }
+    fn count(&self, sql: &str) -> i64 {
+        self.0.count(sql)
     }
     fn column_exists(&self, table: &str, column: &str) -> bool {
         self.0.count(&format!("SELECT count(*) AS n FROM information_schema.columns WHERE table_name = '{table}' AND column_name = '{column}'")) == 1
@@ -167,6 +172,9 @@ impl Backend for Sqlite {
     }
     fn exec(&self, sql: &str) {
         self.conn().batch_execute(sql).unwrap();
+    }
+    fn count(&self, sql: &str) -> i64 {
+        Sqlite::count(self, sql)
     }
     fn column_exists(&self, table: &str, column: &str) -> bool {
         self.count(&format!(
@@ -345,6 +353,9 @@ mod mysql {
         }
         fn exec(&self, sql: &str) {
             self.conn().batch_execute(sql).unwrap();
+        }
+        fn count(&self, sql: &str) -> i64 {
+            Mysql::count(self, sql)
         }
         fn column_exists(&self, table: &str, column: &str) -> bool {
             self.count(&format!("SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = '{}' AND table_name = '{table}' AND column_name = '{column}'", self.name)) == 1

@@ -68,6 +68,18 @@ macro_rules! provider_suite {
                 scenarios::sync_explains_and_its_commands_work::<B>();
             }
             #[test]
+            fn fix_failed_migrations() {
+                scenarios::fix_failed_migrations::<B>();
+            }
+            #[test]
+            fn fix_edited_and_checksums() {
+                scenarios::fix_edited_and_checksums::<B>();
+            }
+            #[test]
+            fn fix_missing_renamed_and_duplicates() {
+                scenarios::fix_missing_renamed_and_duplicates::<B>();
+            }
+            #[test]
             fn empty_migration() {
                 scenarios::empty_migration::<B>();
             }

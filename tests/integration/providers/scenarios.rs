@@ -625,3 +625,332 @@ pub fn sync_explains_and_its_commands_work<B: Backend>() {
     );
     assert_eq!(db.rows(), before);
 }
+
+/// `"` quoting for PostgreSQL and SQLite, backticks for MySQL.
+fn sql<B: Backend>(text: &str) -> String {
+    if B::PROVIDER == "mysql" {
+        text.replace('"', "`")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The repair steps of a `--json` run, as `(action, name)`.
+fn json_steps(stdout: &str) -> Vec<(String, String)> {
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    doc["repair"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap().to_owned(),
+                s["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn steps(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
+        .collect()
+}
+
+/// §5.2 as `migrate status` reads the history after a repair: its exit code and stdout.
+fn status_is_clean<B: Backend>(p: &Project, db: &B) {
+    let out = run(p, &db.url(), &["migrate", "status"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("Database schema is up to date!"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stderr.contains("edited") && !out.stderr.contains("missing"),
+        "{}",
+        out.stderr
+    );
+}
+
+// `prismig fix` on failed rows: the catalog decides. A migration whose objects are all
+// absent left nothing behind (marked rolled back, §6.3); one whose objects are all there
+// was finished by hand (marked applied as §6.2 does); anything in between is left to a
+// person. Dry run first, then --yes, then --undo, and the history read by status (§5).
+pub fn fix_failed_migrations<B: Backend>() {
+    let db = B::create("pv_fix_failed");
+    let p = project::<B>();
+    p.migration("20240101000000_init", B::INIT);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+
+    // Fails on its second statement. PostgreSQL takes the first one back with it; SQLite
+    // and MySQL keep the table.
+    let broken = sql::<B>("CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL);\nCREATE INDEX \"Tag_x_idx\" ON \"Missing\"(\"x\");\n");
+    p.migration("20240102000000_tags", &broken);
+    run(&p, &db.url(), &["migrate", "deploy"]).failure();
+    let before = db.rows();
+    let out = run(&p, &db.url(), &["fix", "--json"]);
+    if B::ATOMIC {
+        out.success();
+        assert_eq!(
+            json_steps(&out.stdout),
+            steps(&[("mark_rolled_back", "20240102000000_tags")])
+        );
+    } else {
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert_eq!(
+            json_steps(&out.stdout),
+            steps(&[("keep", "20240102000000_tags")])
+        );
+        let human = run(&p, &db.url(), &["fix"]);
+        assert!(human.stdout.contains("partly there"), "{}", human.stdout);
+        assert!(
+            human
+                .stdout
+                .contains("$ prismig migrate resolve --rolled-back 20240102000000_tags"),
+            "{}",
+            human.stdout
+        );
+        // The person removes what the failed run left; now the catalog is clear.
+        db.exec(&sql::<B>("DROP TABLE \"Tag\""));
+    }
+    assert_eq!(db.rows(), before, "a dry run changes nothing");
+    assert!(repair_records(&p).is_empty());
+
+    let out = run(&p, &db.url(), &["fix", "--yes"]);
+    out.success();
+    assert!(out.stdout.contains("mark rolled back"), "{}", out.stdout);
+    let rows = db.rows();
+    let tags = named(&rows, "20240102000000_tags");
+    assert_eq!(tags.len(), 1);
+    assert!(tags[0].rolled_back && !tags[0].finished);
+    let records = repair_records(&p);
+    assert_eq!(records.len(), 1);
+
+    // --undo: the row is failed again, exactly as before; then fixed again.
+    let record = records[0].to_str().unwrap();
+    let out = run(&p, &db.url(), &["fix", "--undo", record]);
+    out.success();
+    assert!(out.stdout.contains("restore"), "{}", out.stdout);
+    run(&p, &db.url(), &["fix", "--undo", record, "--yes"]).success();
+    assert_eq!(db.rows(), before);
+    run(&p, &db.url(), &["fix", "--yes"]).success();
+
+    // The file is corrected and deploy applies it again (§4.2: rolled back → pending).
+    p.migration(
+        "20240102000000_tags",
+        &sql::<B>("CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL);\nCREATE INDEX \"Tag_id_idx\" ON \"Tag\"(\"id\");\n"),
+    );
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    status_is_clean(&p, &db);
+
+    // Applied by hand: the table existed, so deploy failed; then the index was made too.
+    let hotfix = sql::<B>("CREATE TABLE \"Label\" (\"id\" INTEGER NOT NULL);\nCREATE INDEX \"Label_id_idx\" ON \"Label\"(\"id\");\n");
+    p.migration("20240103000000_labels", &hotfix);
+    db.exec(&sql::<B>(
+        "CREATE TABLE \"Label\" (\"id\" INTEGER NOT NULL)",
+    ));
+    run(&p, &db.url(), &["migrate", "deploy"]).failure();
+    let out = run(&p, &db.url(), &["fix"]);
+    assert_eq!(out.code, 1, "half there: {}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("as before:  index Label_id_idx does not exist"),
+        "{}",
+        out.stdout
+    );
+    db.exec(&sql::<B>(
+        "CREATE INDEX \"Label_id_idx\" ON \"Label\"(\"id\")",
+    ));
+    let out = run(&p, &db.url(), &["fix", "--yes"]);
+    out.success();
+    assert!(out.stdout.contains("mark applied"), "{}", out.stdout);
+    let rows = db.rows();
+    let labels = named(&rows, "20240103000000_labels");
+    assert_eq!(
+        labels.len(),
+        2,
+        "the failed row rolled back and an applied row, as §6.2"
+    );
+    assert!(labels[0].rolled_back && !labels[0].finished);
+    assert!(labels[1].finished && !labels[1].rolled_back);
+    assert_eq!(labels[1].logs.as_deref(), Some(""));
+    assert_eq!(labels[1].checksum, checksum(&hotfix));
+    status_is_clean(&p, &db);
+    let out = run(&p, &db.url(), &["fix"]);
+    out.success();
+    assert!(out.stdout.contains("fix: nothing to do."), "{}", out.stdout);
+}
+
+// Edited migrations: shown and kept until asked; line-ending-only and legacy checksums
+// re-stamped with the rest. After it, status (§5.2) reports nothing edited.
+pub fn fix_edited_and_checksums<B: Backend>() {
+    let db = B::create("pv_fix_edited");
+    let p = project::<B>();
+    p.migration("20240101000000_init", B::INIT)
+        .migration("20240102000000_add_post", B::ADD_POST)
+        .migration("20240103000000_add_email", B::ADD_EMAIL);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+
+    // CRLF checkout of one file; an edit to another; a legacy checksum on the third.
+    p.migration("20240101000000_init", &B::INIT.replace('\n', "\r\n"));
+    let edited = format!("{}-- reviewed\n", B::ADD_POST);
+    p.migration("20240102000000_add_post", &edited);
+    let full = checksum(B::ADD_EMAIL);
+    let legacy: String = full
+        .as_bytes()
+        .chunks(2)
+        .map(|b| {
+            let s = std::str::from_utf8(b).unwrap();
+            s.strip_prefix('0').unwrap_or(s).to_owned()
+        })
+        .collect();
+    db.exec(&format!(
+        "UPDATE _prisma_migrations SET checksum = '{legacy}' WHERE migration_name = '20240103000000_add_email'"
+    ));
+    let out = run(&p, &db.url(), &["fix", "--json"]);
+    assert_eq!(out.code, 1, "an edit needs a person: {}", out.stdout);
+    let mut expected = vec![("restamp", "20240101000000_init")];
+    if legacy.len() < 64 {
+        expected.push(("restamp", "20240103000000_add_email"));
+    }
+    expected.push(("keep", "20240102000000_add_post"));
+    assert_eq!(json_steps(&out.stdout), steps(&expected));
+    let out = run(&p, &db.url(), &["fix"]);
+    assert!(
+        out.stdout.contains("only its line endings changed"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("$ prismig fix --restamp 20240102000000_add_post"),
+        "{}",
+        out.stdout
+    );
+
+    // --restamp NAME: all three now match their files exactly.
+    let out = run(
+        &p,
+        &db.url(),
+        &["fix", "--restamp", "20240102000000_add_post", "--yes"],
+    );
+    out.success();
+    let rows = db.rows();
+    assert_eq!(
+        named(&rows, "20240101000000_init")[0].checksum,
+        checksum(&B::INIT.replace('\n', "\r\n"))
+    );
+    assert_eq!(
+        named(&rows, "20240102000000_add_post")[0].checksum,
+        checksum(&edited)
+    );
+    assert_eq!(named(&rows, "20240103000000_add_email")[0].checksum, full);
+    status_is_clean(&p, &db);
+    run(&p, &db.url(), &["fix"]).success();
+
+    // --undo puts the three old checksums back.
+    let records = repair_records(&p);
+    run(
+        &p,
+        &db.url(),
+        &["fix", "--undo", records[0].to_str().unwrap(), "--yes"],
+    )
+    .success();
+    let rows = db.rows();
+    assert_eq!(
+        named(&rows, "20240102000000_add_post")[0].checksum,
+        checksum(B::ADD_POST)
+    );
+    assert_eq!(named(&rows, "20240103000000_add_email")[0].checksum, legacy);
+
+    // An unknown name is Prisma's P3017, before anything changes.
+    let out = run(
+        &p,
+        &db.url(),
+        &["fix", "--restamp", "20990101000000_nope", "--yes"],
+    );
+    out.failure();
+    assert!(out.stderr.contains("P3017"), "{}", out.stderr);
+}
+
+// Rows whose folder is gone: a renamed folder takes its rows along; others are reported
+// and, with --archive, moved to _prisma_migrations_backup; duplicate rows are archived;
+// each change can be undone.
+pub fn fix_missing_renamed_and_duplicates<B: Backend>() {
+    let db = B::create("pv_fix_missing");
+    let p = project::<B>();
+    p.migration("20240101000000_init", B::INIT)
+        .migration("20240102000000_add_post", B::ADD_POST)
+        .migration("20240103000000_add_email", B::ADD_EMAIL);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+
+    // Renamed folder, same script.
+    p.remove_migration("20240103000000_add_email");
+    p.migration("20240103000000_user_email", B::ADD_EMAIL);
+    let out = run(&p, &db.url(), &["fix", "--json"]);
+    out.success();
+    assert_eq!(
+        json_steps(&out.stdout),
+        steps(&[("rename", "20240103000000_add_email")])
+    );
+    run(&p, &db.url(), &["fix", "--yes"]).success();
+    assert_eq!(named(&db.rows(), "20240103000000_user_email").len(), 1);
+    status_is_clean(&p, &db);
+
+    // A folder gone for good: reported, then archived with --archive.
+    p.remove_migration("20240102000000_add_post");
+    let out = run(&p, &db.url(), &["fix"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("$ git log --all --oneline -- 'prisma/migrations/20240102000000_add_post'"),
+        "{}",
+        out.stdout
+    );
+    let before = db.rows();
+    run(&p, &db.url(), &["fix", "--archive", "--yes"]).success();
+    assert!(named(&db.rows(), "20240102000000_add_post").is_empty());
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM _prisma_migrations_backup WHERE migration_name = '20240102000000_add_post'"),
+        1
+    );
+    status_is_clean(&p, &db);
+    let records = repair_records(&p);
+    let last = records.last().unwrap().to_str().unwrap();
+    run(&p, &db.url(), &["fix", "--undo", last, "--yes"]).success();
+    assert_eq!(db.rows(), before, "the archived row is back as it was");
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM _prisma_migrations_backup"),
+        0
+    );
+    p.migration("20240102000000_add_post", B::ADD_POST);
+
+    // Two finished rows for one migration (a resolve raced a deploy): one is archived.
+    db.exec(
+        "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) \
+         SELECT 'duplicate-row', checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count \
+         FROM _prisma_migrations WHERE migration_name = '20240101000000_init'",
+    );
+    let out = run(&p, &db.url(), &["fix", "--json"]);
+    out.success();
+    assert_eq!(
+        json_steps(&out.stdout),
+        steps(&[("archive", "20240101000000_init")])
+    );
+    run(&p, &db.url(), &["fix", "--yes"]).success();
+    assert_eq!(named(&db.rows(), "20240101000000_init").len(), 1);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM _prisma_migrations_backup"),
+        1
+    );
+    status_is_clean(&p, &db);
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.success();
+    assert!(
+        out.stdout.contains("No pending migrations to apply."),
+        "{}",
+        out.stdout
+    );
+}
