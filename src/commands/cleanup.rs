@@ -261,7 +261,7 @@ pub fn plan_cleanup(snap: &Snapshot, provider: &str, options: &CleanupOptions) -
             notes.push(note(
                 RepairAction::Note,
                 name,
-                "not in the YYYYMMDDHHMMSS_name form, so its place in the order is not its date. Renaming changes its identity: databases that applied it would see a missing and a pending migration (prismig fix re-points their rows when the script is unchanged)".to_owned(),
+                "not in the YYYYMMDDHHMMSS_name form, so its place in the order is not its date; renaming it changes its identity, so it is left as it is (README, cleanup)".to_owned(),
                 Vec::new(),
             ));
         }

@@ -14,7 +14,7 @@ mod status;
 mod sync;
 
 pub use baseline::{baseline, plan_baseline, BaselineOptions};
-pub use cleanup::{cleanup, plan_cleanup, snapshot, CleanupOptions, Manifest};
+pub use cleanup::{cleanup, lockfile_text, plan_cleanup, snapshot, CleanupOptions, Manifest};
 pub use deploy::{deploy, DeployOptions};
 pub use execute::{execute, ScriptSource};
 pub use fix::{

@@ -86,3 +86,47 @@ fn the_seed_migration_fails_cleanly_and_recovers() {
     assert_eq!(rows.len(), 3);
     assert!(rows[1].rolled_back && rows[2].finished);
 }
+
+// `prismig fix` on the seed's failure, both ways it ends in real life: nothing of the
+// script is left (one implicit transaction), so it is marked rolled back; or the team ran
+// the corrected script by hand, so every object is there and it is marked applied.
+#[test]
+fn fix_repairs_the_seed_failure_both_ways() {
+    let fixed = example_file("migrations/20240301000000_add_new_features/migration.sql");
+    let db = TestDb::new("example_fix_rb");
+    let p = stogram(&db, BROKEN);
+    run(&p, &db.url(), &["migrate", "deploy"]).failure();
+    let out = run(&p, &db.url(), &["fix", "--yes"]);
+    out.success();
+    assert!(
+        out.stdout
+            .contains("mark rolled back  20240301000000_add_new_features  (failed, and it ran as one transaction"),
+        "{}",
+        out.stdout
+    );
+    p.migration("20240301000000_add_new_features", &fixed);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    run(&p, &db.url(), &["migrate", "status"]).success();
+
+    let db = TestDb::new("example_fix_ap");
+    let p = stogram(&db, BROKEN);
+    run(&p, &db.url(), &["migrate", "deploy"]).failure();
+    p.migration("20240301000000_add_new_features", &fixed);
+    db.exec(&fixed);
+    let out = run(&p, &db.url(), &["fix", "--yes"]);
+    out.success();
+    assert!(
+        out.stdout
+            .contains("mark applied      20240301000000_add_new_features  (failed, but all "),
+        "{}",
+        out.stdout
+    );
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.success();
+    assert!(
+        out.stdout.contains("No pending migrations to apply."),
+        "{}",
+        out.stdout
+    );
+    run(&p, &db.url(), &["migrate", "status"]).success();
+}

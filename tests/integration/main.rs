@@ -24,6 +24,7 @@ mod mysql;
 mod pipeline;
 mod production;
 mod providers;
+mod repair;
 mod resolve;
 mod sqlite;
 mod status;

@@ -599,6 +599,44 @@ fn json_schema_lists_the_documents_fields() {
     }
 }
 
+// Every repair action the program can report is one the schema allows.
+#[test]
+fn json_schema_lists_every_repair_action() {
+    use prismig::event::RepairAction::*;
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schema/prismig-output.schema.json")).unwrap();
+    let allowed = schema["properties"]["repair"]["properties"]["steps"]["items"]["properties"]
+        ["action"]["enum"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let all = [
+        MarkApplied,
+        MarkRolledBack,
+        Restamp,
+        Rename,
+        Archive,
+        RemoveRow,
+        Restore,
+        MoveToTrash,
+        MoveUp,
+        RenameFile,
+        WriteLockfile,
+        Keep,
+        Note,
+    ];
+    for a in all {
+        // A new variant fails to compile here until it is listed above.
+        match a {
+            MarkApplied | MarkRolledBack | Restamp | Rename | Archive | RemoveRow | Restore
+            | MoveToTrash | MoveUp | RenameFile | WriteLockfile | Keep | Note => {}
+        }
+        let name = serde_json::to_value(a).unwrap();
+        assert!(allowed.contains(&name), "{name}");
+    }
+    assert_eq!(allowed.len(), all.len());
+}
+
 // In a statement-by-statement run the P3018 excerpt still numbers the lines of the file.
 #[test]
 fn split_runs_report_positions_in_the_whole_file() {

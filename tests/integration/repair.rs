@@ -1,0 +1,239 @@
+//! `fix` and `cleanup` against real folders, git and PostgreSQL: what the drift
+//! kinds look like on disk, and that every change can be undone.
+
+use crate::support::{cmd::run, Project, TestDb};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=prismig",
+            "-c",
+            "user.email=prismig@example.com",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(ok.status.success(), "git {args:?}: {ok:?}");
+}
+
+/// Every file under `dir` with its content, for before/after comparisons.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = e.path();
+            let rel = path.strip_prefix(base).unwrap().display().to_string();
+            if path.is_dir() {
+                out.insert(format!("{rel}/"), Vec::new());
+                walk(base, &path, out);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+// The database keeps only a checksum; fix finds the applied text in git and shows what
+// changed since, so that "edited" says how, not only that.
+#[test]
+fn fix_shows_how_an_edited_migration_changed() {
+    let db = TestDb::new("repair_git");
+    let p = Project::new();
+    p.migration(
+        "20240101000000_init",
+        "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n",
+    );
+    git(p.path(), &["init", "-q"]);
+    git(p.path(), &["add", "."]);
+    git(p.path(), &["commit", "-q", "-m", "init"]);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    p.migration(
+        "20240101000000_init",
+        "CREATE TABLE a (id int);\nCREATE TABLE b (id bigint);\n",
+    );
+    git(p.path(), &["commit", "-q", "-am", "widen b"]);
+
+    let out = run(&p, &db.url(), &["fix"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("applied text found in git at "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("since then +1 -1 line(s)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("- CREATE TABLE b (id int);"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("+ CREATE TABLE b (id bigint);"),
+        "{}",
+        out.stdout
+    );
+
+    // A comment-only edit is named as such.
+    p.migration(
+        "20240101000000_init",
+        "-- reviewed\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n",
+    );
+    let out = run(&p, &db.url(), &["fix"]);
+    assert!(out.stdout.contains("comments only"), "{}", out.stdout);
+
+    // Outside git: said so, and the re-stamp still works.
+    std::fs::remove_dir_all(p.path().join(".git")).unwrap();
+    let out = run(&p, &db.url(), &["fix", "--restamp-all", "--yes"]);
+    out.success();
+    assert!(
+        out.stdout.contains("not in this checkout's git history"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&p, &db.url(), &["migrate", "status"]);
+    out.success();
+    assert!(!out.stderr.contains("modified"), "{}", out.stderr);
+}
+
+// Prisma trips over an empty folder (P3015); cleanup moves it and the rest of the litter
+// to the trash, fixes the file name, brings the nested migration up and writes the
+// lockfile, and --undo gives back the folder byte for byte.
+#[test]
+fn cleanup_tidies_the_folder_and_undo_restores_it() {
+    let db = TestDb::new("repair_cleanup");
+    let p = Project::new();
+    p.migration("20240101000000_init", "CREATE TABLE a (id int);\n")
+        .write("prisma/migrations/.DS_Store", "mac")
+        .write(
+            "prisma/migrations/20240101000000_init/migration.sql.orig",
+            "old",
+        )
+        .write(
+            "prisma/migrations/20240101000000_init/.migration.sql.swp",
+            "vim",
+        )
+        .write(
+            "prisma/migrations/20240102000000_b/Migration.sql",
+            "CREATE TABLE b (id int);\n",
+        )
+        .write(
+            "prisma/migrations/20240101000000_init/20240103000000_c/migration.sql",
+            "CREATE TABLE c (id int);\n",
+        );
+    std::fs::create_dir_all(p.migrations().join("20240104000000_empty")).unwrap();
+    std::fs::remove_file(p.migrations().join("migration_lock.toml")).unwrap();
+    let original = tree(&p.migrations());
+
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.failure();
+    assert!(out.stderr.contains("P3015"), "{}", out.stderr);
+    db.exec("DROP TABLE IF EXISTS _prisma_migrations; DROP TABLE IF EXISTS a");
+
+    let out = run(&p, &db.url(), &["cleanup"]);
+    out.success();
+    assert_eq!(tree(&p.migrations()), original, "a dry run moves nothing");
+    for expected in [
+        "move to trash     .DS_Store",
+        "move up           20240101000000_init/20240103000000_c",
+        "move to trash     20240101000000_init/.migration.sql.swp",
+        "move to trash     20240101000000_init/migration.sql.orig",
+        "rename file       20240102000000_b/Migration.sql",
+        "move to trash     20240104000000_empty",
+        "write lockfile    migration_lock.toml",
+    ] {
+        assert!(out.stdout.contains(expected), "{expected}:\n{}", out.stdout);
+    }
+    let out = run(&p, &db.url(), &["cleanup", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["repair"]["applied"], false);
+    assert_eq!(doc["repair"]["steps"].as_array().unwrap().len(), 7);
+
+    let out = run(&p, &db.url(), &["cleanup", "--yes"]);
+    out.success();
+    let after = tree(&p.migrations());
+    let names: Vec<&str> = after.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "20240101000000_init/",
+            "20240101000000_init/migration.sql",
+            "20240102000000_b/",
+            "20240102000000_b/migration.sql",
+            "20240103000000_c/",
+            "20240103000000_c/migration.sql",
+            "migration_lock.toml"
+        ]
+    );
+    assert_eq!(
+        after["migration_lock.toml"],
+        prismig::commands::lockfile_text("postgresql").as_bytes()
+    );
+    assert!(p.path().join(".prismig/trash").is_dir());
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.success();
+    assert!(
+        out.stdout.contains("Applying migration `20240103000000_c`"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&p, &db.url(), &["cleanup"]);
+    out.success();
+    assert!(
+        out.stdout.contains("cleanup: nothing to do."),
+        "{}",
+        out.stdout
+    );
+
+    // Undo from the manifest the run printed.
+    let manifest = std::fs::read_dir(p.path().join(".prismig/trash"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("manifest.json");
+    let m = manifest.to_str().unwrap();
+    run(&p, &db.url(), &["cleanup", "--undo", m]).success();
+    assert_ne!(
+        tree(&p.migrations()),
+        original,
+        "undo without --yes moves nothing"
+    );
+    run(&p, &db.url(), &["cleanup", "--undo", m, "--yes"]).success();
+    assert_eq!(tree(&p.migrations()), original);
+}
+
+// A lockfile for another provider is not rewritten: it is P3019's case, for a person.
+#[test]
+fn cleanup_leaves_another_providers_lockfile_to_a_person() {
+    let p = Project::new();
+    p.migration("20240101000000_init", "CREATE TABLE a (id int);\n");
+    p.write(
+        "prisma/migrations/migration_lock.toml",
+        prismig::commands::lockfile_text("mysql"),
+    );
+    let out = run(
+        &p,
+        "postgresql://unused@127.0.0.1:1/none",
+        &["cleanup", "--yes"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("needs you"), "{}", out.stdout);
+    assert!(out.stdout.contains("P3019"), "{}", out.stdout);
+    assert_eq!(
+        std::fs::read_to_string(p.migrations().join("migration_lock.toml")).unwrap(),
+        prismig::commands::lockfile_text("mysql")
+    );
+    assert!(!p.path().join(".prismig").exists());
+}
