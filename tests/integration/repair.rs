@@ -237,3 +237,140 @@ fn cleanup_leaves_another_providers_lockfile_to_a_person() {
     );
     assert!(!p.path().join(".prismig").exists());
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+// A history as Prisma writes it (tests/fixtures/prisma_made: transcripts Scenario D, with
+// a CRLF checkout, a branch's row without a folder and a duplicate row): one `fix` plan
+// covers all four, --yes leaves a history that status and deploy read to §4–§5, and
+// --undo gives back Prisma's rows exactly, logs and ids included.
+#[test]
+fn fix_repairs_a_prisma_made_history() {
+    let db = TestDb::new("repair_fixture");
+    let p = Project::new();
+    std::fs::remove_dir_all(p.path().join("prisma")).unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/prisma_made"),
+        p.path(),
+    );
+    db.exec(&std::fs::read_to_string(p.path().join("history.sql")).unwrap());
+    let original = db.rows();
+    assert_eq!(original.len(), 5);
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    assert!(out.stderr.starts_with("Error: P3009\n"), "{}", out.stderr);
+
+    let out = run(&p, &db.url(), &["fix", "--json"]);
+    assert_eq!(
+        out.code, 1,
+        "the branch's row needs a decision: {}",
+        out.stdout
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let got: Vec<(String, String)> = doc["repair"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap().to_owned(),
+                s["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("mark_rolled_back", "20240103000000_bad"),
+        ("archive", "20240102000000_add_post"),
+        ("restamp", "20240101000000_init"),
+        ("keep", "20240102120000_feature_flags"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(db.rows(), original);
+
+    let out = run(&p, &db.url(), &["fix", "--archive", "--yes"]);
+    out.success();
+    let rows = db.rows();
+    let names: Vec<&str> = rows.iter().map(|r| r.migration_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "20240101000000_init",
+            "20240102000000_add_post",
+            "20240103000000_bad"
+        ]
+    );
+    assert_eq!(
+        rows[0].checksum,
+        prismig::migration::checksum(
+            &std::fs::read_to_string(p.migrations().join("20240101000000_init/migration.sql"))
+                .unwrap()
+        )
+    );
+    assert_eq!(
+        rows[1].id, "c5cc9199-af87-4453-b815-1f3f569ceb26",
+        "the first row is kept"
+    );
+    assert!(rows[2].rolled_back && !rows[2].finished);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM _prisma_migrations_backup WHERE archived_by <> ''"),
+        2
+    );
+    assert_eq!(db.text("SELECT logs AS v FROM _prisma_migrations_backup WHERE id = '9d1c2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e'"), "");
+    let out = run(&p, &db.url(), &["migrate", "status"]);
+    out.success();
+    assert!(
+        out.stdout.contains("Database schema is up to date!"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&p, &db.url(), &["fix"]);
+    out.success();
+    assert!(out.stdout.contains("nothing to do"), "{}", out.stdout);
+
+    let record = std::fs::read_dir(p.path().join(".prismig/history-backups"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    run(
+        &p,
+        &db.url(),
+        &["fix", "--undo", record.to_str().unwrap(), "--yes"],
+    )
+    .success();
+    assert_eq!(db.rows(), original, "Prisma's rows, exactly");
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM _prisma_migrations_backup"),
+        0
+    );
+
+    // Repaired again, the corrected script deploys as a new row (§4.2).
+    run(&p, &db.url(), &["fix", "--archive", "--yes"]).success();
+    p.migration(
+        "20240103000000_bad",
+        "-- AlterTable\nALTER TABLE \"User\" ADD COLUMN \"email\" TEXT;\nCREATE INDEX \"User_email_idx\" ON \"User\"(\"email\");\n",
+    );
+    let out = run(&p, &db.url(), &["migrate", "deploy"]);
+    out.success();
+    assert!(
+        out.stdout
+            .contains("Applying migration `20240103000000_bad`"),
+        "{}",
+        out.stdout
+    );
+    run(&p, &db.url(), &["migrate", "status"]).success();
+}
