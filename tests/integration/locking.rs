@@ -117,3 +117,42 @@ fn concurrent_deploys_apply_each_migration_once() {
         .iter()
         .all(|r| r.finished && r.applied_steps_count == 1));
 }
+
+// The repairs take the same lock with --yes: a deploy in progress elsewhere keeps them out,
+// and they change nothing (their dry runs need no lock).
+#[test]
+fn repairs_wait_for_the_lock_and_change_nothing_without_it() {
+    let db = TestDb::new("lock_repairs");
+    let p = Project::new();
+    p.migration("20240101000000_init", INIT);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    p.migration("20240101000000_init", &INIT.replace('\n', "\r\n"));
+    let before = db.rows();
+    let mut holder = db.conn();
+    holder
+        .batch_execute("SELECT pg_advisory_lock(72707369)")
+        .unwrap();
+    run(&p, &db.url(), &["fix"]).success();
+    for args in [
+        &["fix", "--yes", "--lock-timeout", "300ms"][..],
+        &["baseline", "--yes", "--lock-timeout", "300ms"][..],
+    ] {
+        let out = run(&p, &db.url(), args);
+        out.failure();
+        assert!(
+            out.stderr.starts_with("Error: P1002\n"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert_eq!(db.rows(), before);
+    }
+    assert!(
+        !p.path().join(".prismig").exists(),
+        "no record without the lock"
+    );
+    holder
+        .batch_execute("SELECT pg_advisory_unlock(72707369)")
+        .unwrap();
+    run(&p, &db.url(), &["fix", "--yes"]).success();
+    assert_ne!(db.rows(), before);
+}
