@@ -50,6 +50,7 @@ pub fn advise(local: &[&str], d: &Diagnosis, schema_empty: bool, dir: &str) -> V
                 "{name} started and did not finish: its script failed (the error is in the logs column of its row), and deploy applies nothing until it is resolved. If the database has its changes (you finished it by hand), mark it applied. If it has none of them (a PostgreSQL script that ran as one transaction leaves nothing behind), mark it rolled back, fix {dir}/{name}/migration.sql, and deploy again."
             ),
             commands: vec![
+                "prismig fix".to_owned(),
                 format!("prismig migrate resolve --applied {name}"),
                 format!("prismig migrate resolve --rolled-back {name}"),
             ],
@@ -75,12 +76,13 @@ pub fn advise(local: &[&str], d: &Diagnosis, schema_empty: bool, dir: &str) -> V
             kind: AdviceKind::MissingLocally,
             migrations: missing.to_vec(),
             explanation: format!(
-                "Your local migration history and the migrations table from your database are different.{since} the database has {} migration(s) that {dir} lacks. Usually this checkout is behind the one that deployed them, or their folders were renamed or deleted. Deploy does not need them and still applies what is pending; bring the folders back so that every checkout has the same history.",
+                "Your local migration history and the migrations table from your database are different.{since} the database has {} migration(s) that {dir} lacks. Usually this checkout is behind the one that deployed them, or their folders were renamed or deleted. Deploy does not need them and still applies what is pending; bring the folders back so that every checkout has the same history. prismig fix re-points the rows of a renamed folder, and with --archive moves the others to _prisma_migrations_backup.",
                 missing.len()
             ),
             commands: missing
                 .iter()
                 .map(|name| format!("git log --all --oneline -- '{dir}/{name}'"))
+                .chain(["prismig fix".to_owned()])
                 .collect(),
         });
     }
@@ -100,11 +102,12 @@ pub fn advise(local: &[&str], d: &Diagnosis, schema_empty: bool, dir: &str) -> V
             kind: AdviceKind::Edited,
             migrations: vec![name.clone()],
             explanation: format!(
-                "{name} was changed after it was applied: its checksum no longer matches its row. Editing the file did not change the database, and deploy does not run it again. If the change was an accident, restore the file; if it was meant, put the change in a new migration."
+                "{name} was changed after it was applied: its checksum no longer matches its row. Editing the file did not change the database, and deploy does not run it again. prismig fix shows what changed since the applied version. If the change was an accident, restore the file; if it was meant, put the change in a new migration; if the database has the new text already, re-stamp the checksum."
             ),
             commands: vec![
-                format!("git log -p -- '{dir}/{name}/migration.sql'"),
+                "prismig fix".to_owned(),
                 format!("git checkout <commit> -- '{dir}/{name}/migration.sql'"),
+                format!("prismig fix --restamp {name} --yes"),
             ],
         });
     }
@@ -194,6 +197,7 @@ mod tests {
         assert_eq!(
             a[0].commands,
             [
+                "prismig fix",
                 "prismig migrate resolve --applied 3_c",
                 "prismig migrate resolve --rolled-back 3_c"
             ]
@@ -203,7 +207,10 @@ mod tests {
             .contains("After 1_a, the two histories part"));
         assert_eq!(
             a[1].commands,
-            ["git log --all --oneline -- 'prisma/migrations/2_x'"]
+            [
+                "git log --all --oneline -- 'prisma/migrations/2_x'",
+                "prismig fix"
+            ]
         );
     }
 }

@@ -371,10 +371,12 @@ fn repair_text(
     }
     let changes = steps.iter().filter(|s| s.action.changes()).count();
     let mut s = String::from("\n");
-    s += &match (applied, changes) {
-        (_, 0) => format!("{command}: nothing that can be changed without you:\n"),
-        (true, _) => format!("{command}: done, in one step that all or none of it took:\n"),
-        (false, _) => format!("{command}: dry run, nothing was changed. The plan:\n"),
+    let needs_you = steps.iter().any(|s| s.action == RepairAction::Keep);
+    s += &match (applied, changes, needs_you) {
+        (_, 0, true) => format!("{command}: nothing it can change without you:\n"),
+        (_, 0, false) => format!("{command}: nothing to change. Found:\n"),
+        (true, _, _) => format!("{command}: done, in one step that all or none of it took:\n"),
+        (false, _, _) => format!("{command}: dry run, nothing was changed. The plan:\n"),
     };
     for step in steps {
         let verb = match step.action {
