@@ -515,10 +515,12 @@ pub fn cleanup(
 }
 
 fn undo(file: &Path, yes: bool, reporter: &mut dyn Reporter) -> Result<u8> {
-    let text = std::fs::read_to_string(file).map_err(io_error(format!(
-        "cannot read the manifest {}",
-        file.display()
-    )))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Error::own(
+            "PM3411",
+            format!("cannot read the cleanup manifest {}: {e}", file.display()),
+        )
+    })?;
     let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
         Error::own(
             "PM3411",

@@ -425,6 +425,50 @@ fn cases() -> Vec<Case> {
             false,
         ),
         case(
+            "fix --undo of a file that is not there",
+            |_| {},
+            &["fix", "--undo", "missing.json", "--yes"],
+            1,
+            "Error: PM3402",
+            false,
+        ),
+        case(
+            "fix --undo of a file that is not a record",
+            |p| {
+                p.write("record.json", "[1, 2]");
+            },
+            &["fix", "--undo", "record.json", "--yes"],
+            1,
+            "is not a prismig repair record",
+            false,
+        ),
+        case(
+            "fix --archive with --undo",
+            |_| {},
+            &["fix", "--archive", "--undo", "x.json"],
+            1,
+            "cannot be used with",
+            false,
+        ),
+        case(
+            "cleanup --undo of a file that is not a manifest",
+            |p| {
+                p.write("manifest.json", "{}");
+            },
+            &["cleanup", "--undo", "manifest.json", "--yes"],
+            1,
+            "Error: PM3411",
+            false,
+        ),
+        case(
+            "cleanup --undo of a file that is not there",
+            |_| {},
+            &["cleanup", "--undo", "missing.json"],
+            1,
+            "Error: PM3411",
+            false,
+        ),
+        case(
             "migrate new with no usable name",
             |_| {},
             &["migrate", "new", "!!!"],
