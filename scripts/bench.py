@@ -2,7 +2,8 @@
 """prismig against the floor: the same database work done by psql / sqlite3.
 
 status: `prismig migrate status` on an up-to-date database, against `psql -c 'SELECT … FROM
-_prisma_migrations'` (connect + one query).
+_prisma_migrations'` (connect + one query). fix: `prismig fix` (a dry run: it reads the same
+rows and every script, and plans) against the same floor.
 deploy: `prismig migrate deploy` of N migrations on a fresh database, against psql sending
 each migration.sql as one query (`psql -c` per file, in as few processes as the argument
 size allows).
@@ -164,6 +165,10 @@ def main():
                     ours.append(t)
                     floor.append(timed(["psql", "-X", "-q", "-A", "-t", url, "-c", query])[0])
                 rows.append(("PostgreSQL", "status", n, stats(ours), stats(floor)))
+                # fix reads what status reads, and plans: its dry run against the same floor.
+                peak[f"PostgreSQL fix N={n}"] = peak_rss([binary, "fix"], env=e, cwd=work)
+                fixes = [timed([binary, "fix"], env=e, cwd=work)[0] for _ in range(args.runs)]
+                rows.append(("PostgreSQL", "fix (dry run)", n, stats(fixes), stats(floor)))
                 psql(admin, "-c", f'DROP DATABASE IF EXISTS "{name}"')
         finally:
             shutil.rmtree(work, ignore_errors=True)

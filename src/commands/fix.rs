@@ -205,15 +205,16 @@ pub fn plan_fix(
         .enumerate()
         .map(|(i, l)| (l.name.as_str(), i))
         .collect();
+    // Names in the order their first row started, each with its rows; indexed by name, as
+    // histories have thousands of rows.
     let mut by_name: Vec<(&str, Vec<&MigrationRecord>)> = Vec::new();
+    let mut slot: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
     for r in rows {
-        match by_name
-            .iter_mut()
-            .find(|(n, _)| *n == r.migration_name.as_str())
-        {
-            Some((_, list)) => list.push(r),
-            None => by_name.push((r.migration_name.as_str(), vec![r])),
-        }
+        let i = *slot.entry(r.migration_name.as_str()).or_insert_with(|| {
+            by_name.push((r.migration_name.as_str(), Vec::new()));
+            by_name.len() - 1
+        });
+        by_name[i].1.push(r);
     }
     fn live(r: &MigrationRecord) -> bool {
         r.is_finished() && !r.is_rolled_back()
@@ -230,13 +231,32 @@ pub fn plan_fix(
     // Rows whose folder is gone: renamed folders first, since a rename claims a folder.
     let with_rows: HashSet<&str> = by_name.iter().map(|(n, _)| *n).collect();
     let mut claimed: HashSet<&str> = HashSet::new();
+    // Folders without rows by every checksum Prisma would take for theirs.
+    let mut by_checksum: HashMap<String, Vec<&LocalScript>> = HashMap::new();
+    for l in local
+        .iter()
+        .filter(|l| !with_rows.contains(l.name.as_str()))
+    {
+        for c in l.checksum.iter().chain(&l.variants) {
+            for key in [c.clone(), unpad(c)] {
+                let list = by_checksum.entry(key).or_default();
+                if !list.iter().any(|x| x.name == l.name) {
+                    list.push(l);
+                }
+            }
+        }
+    }
     for (name, list) in by_name.iter().filter(|(n, _)| !position.contains_key(n)) {
         let ids: Vec<String> = list.iter().map(|r| r.id.clone()).collect();
-        let candidates: Vec<&LocalScript> = local
+        let mut candidates: Vec<&LocalScript> = list
             .iter()
-            .filter(|l| !with_rows.contains(l.name.as_str()) && !claimed.contains(l.name.as_str()))
-            .filter(|l| list.iter().any(|r| live(r) && l.matches(&r.checksum)))
+            .filter(|r| live(r))
+            .flat_map(|r| by_checksum.get(r.checksum.as_str()).into_iter().flatten())
+            .filter(|l| !claimed.contains(l.name.as_str()))
+            .copied()
             .collect();
+        candidates.sort_by(|a, b| a.name.cmp(&b.name));
+        candidates.dedup_by(|a, b| a.name == b.name);
         if let [only] = candidates.as_slice() {
             claimed.insert(only.name.as_str());
             renames.push(FixStep {
@@ -295,9 +315,10 @@ pub fn plan_fix(
     }
 
     for l in local {
-        let Some((_, list)) = by_name.iter().find(|(n, _)| *n == l.name) else {
+        let Some(&i) = slot.get(l.name.as_str()) else {
             continue;
         };
+        let list = &by_name[i].1;
         let name = l.name.as_str();
         let failed_ids: Vec<String> = list
             .iter()
