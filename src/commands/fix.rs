@@ -51,17 +51,25 @@ pub struct LocalScript {
 
 impl LocalScript {
     pub fn new(name: &str, script: Option<&str>) -> LocalScript {
+        LocalScript::read(name, script, |_| true)
+    }
+
+    /// As `new`, computing the CRLF/LF variants only when `wanted(exact checksum)` says they
+    /// can matter (no row, or a row whose checksum is not the exact one): two more SHA-256
+    /// runs per script otherwise, for nothing.
+    pub fn read(name: &str, script: Option<&str>, wanted: impl Fn(&str) -> bool) -> LocalScript {
+        let exact = script.map(checksum);
+        let variants = match (script, &exact) {
+            (Some(s), Some(c)) if wanted(c) => vec![
+                checksum(&s.replace("\r\n", "\n")),
+                checksum(&s.replace('\n', "\r\n")),
+            ],
+            _ => Vec::new(),
+        };
         LocalScript {
             name: name.to_owned(),
-            checksum: script.map(checksum),
-            variants: script
-                .map(|s| {
-                    vec![
-                        checksum(&s.replace("\r\n", "\n")),
-                        checksum(&s.replace('\n', "\r\n")),
-                    ]
-                })
-                .unwrap_or_default(),
+            checksum: exact,
+            variants,
         }
     }
 
@@ -539,12 +547,25 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
         Ok(cwd) => relative(&ctx.project.migrations_dir, &cwd),
         Err(_) => ctx.project.migrations_dir.display().to_string(),
     };
-    let scripts: Vec<Option<String>> = dir.migrations.iter().map(|m| m.script().ok()).collect();
+    // Checksums only: scripts are read again for the few migrations that need their text.
+    let mut stored: HashMap<&str, Vec<&str>> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        stored
+            .entry(r.migration_name.as_str())
+            .or_default()
+            .push(r.checksum.as_str());
+    }
     let local: Vec<LocalScript> = dir
         .migrations
         .iter()
-        .zip(&scripts)
-        .map(|(m, s)| LocalScript::new(&m.name, s.as_deref()))
+        .map(|m| {
+            let script = m.script().ok();
+            LocalScript::read(&m.name, script.as_deref(), |exact| {
+                stored
+                    .get(m.name.as_str())
+                    .is_none_or(|sums| sums.iter().any(|s| *s != exact))
+            })
+        })
         .collect();
     for name in &options.restamp {
         if dir.find(name).is_none() {
@@ -554,37 +575,55 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
     // First pass without findings, to learn which migrations need the catalog or git.
     let draft = plan_fix(&local, &rows, &Findings::default(), options, &shown);
     let mut findings = Findings::default();
+    let position: HashMap<&str, usize> = local
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.as_str(), i))
+        .collect();
+    let failed: HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.is_failed())
+        .map(|r| r.migration_name.as_str())
+        .collect();
+    let first_live: HashMap<&str, &str> = rows
+        .iter()
+        .rev()
+        .filter(|r| r.is_finished() && !r.is_rolled_back())
+        .map(|r| (r.migration_name.as_str(), r.checksum.as_str()))
+        .collect();
     for step in &draft {
         let name = step.step.name.as_str();
-        let Some(i) = local.iter().position(|l| l.name == name) else {
-            continue;
-        };
-        let Some(script) = scripts[i].as_deref() else {
+        let Some(&i) = position.get(name) else {
             continue;
         };
         match step.step.action {
-            RepairAction::Keep
-                if rows
+            RepairAction::Keep if failed.contains(name) => {
+                let Ok(script) = dir.migrations[i].script() else {
+                    continue;
+                };
+                let earlier: Vec<String> = dir.migrations[..i]
                     .iter()
-                    .any(|r| r.migration_name == name && r.is_failed()) =>
-            {
-                let earlier: Vec<&str> =
-                    scripts[..i].iter().flatten().map(String::as_str).collect();
+                    .filter_map(|m| m.script().ok())
+                    .collect();
+                let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
                 findings.evidence.insert(
                     name.to_owned(),
-                    evidence(&mut db, script, name, &earlier, &rows),
+                    evidence(&mut db, &script, name, &earlier, &rows),
                 );
             }
             RepairAction::Keep | RepairAction::Restamp => {
-                let stored = rows
-                    .iter()
-                    .find(|r| r.migration_name == name && r.is_finished() && !r.is_rolled_back())
-                    .map(|r| r.checksum.clone())
-                    .unwrap_or_default();
+                let first = first_live.get(name).copied().unwrap_or_default().to_owned();
+                // Line endings and legacy checksums need no diff.
+                if local[i].matches(&first) {
+                    continue;
+                }
+                let Ok(script) = dir.migrations[i].script() else {
+                    continue;
+                };
                 let file = dir.migrations[i].dir.join("migration.sql");
-                let lines = match applied_version(&file, &stored) {
-                    Some((version, old)) => summarize(&old, script, Some(version)).lines(),
-                    None => summarize(script, script, None).lines()[..1].to_vec(),
+                let lines = match applied_version(&file, &first) {
+                    Some((version, old)) => summarize(&old, &script, Some(version)).lines(),
+                    None => summarize(&script, &script, None).lines()[..1].to_vec(),
                 };
                 findings.edits.insert(name.to_owned(), lines);
             }

@@ -374,3 +374,27 @@ fn fix_repairs_a_prisma_made_history() {
     );
     run(&p, &db.url(), &["migrate", "status"]).success();
 }
+
+// A branch merged late: its older migration applied after a newer one. Prisma accepts it;
+// fix says so and changes nothing, since rewriting when things happened would falsify the
+// history.
+#[test]
+fn fix_notes_migrations_applied_out_of_order() {
+    let db = TestDb::new("repair_order");
+    let p = Project::new();
+    p.migration("20240101000000_init", "CREATE TABLE a (id int);\n")
+        .migration("20240103000000_c", "CREATE TABLE c (id int);\n");
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    p.migration("20240102000000_b", "CREATE TABLE b (id int);\n");
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    let before = db.rows();
+    let out = run(&p, &db.url(), &["fix", "--yes"]);
+    out.success();
+    assert!(
+        out.stdout.contains("fix: nothing to change. Found:\n  note              20240102000000_b  (applied after 20240103000000_c, though it sorts before it"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(db.rows(), before);
+    assert!(!p.path().join(".prismig").exists());
+}
