@@ -125,7 +125,8 @@ pub fn baseline(ctx: &mut Context<'_>, options: &BaselineOptions) -> Result<u8> 
         migrations: steps.iter().map(|s| s.name.clone()).collect(),
         ..RepairRecord::new("baseline", database)
     };
-    let backup = write_record(&std::env::current_dir().unwrap_or_default(), &record)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let backup = write_record(&cwd, &record)?;
     let now = Utc::now();
     // MySQL commits before any DDL, so there the table is made before the transaction.
     let ddl_commits = target.provider() == crate::dburl::Provider::Mysql;
@@ -146,7 +147,7 @@ pub fn baseline(ctx: &mut Context<'_>, options: &BaselineOptions) -> Result<u8> 
         command: "baseline",
         steps,
         applied: true,
-        backup: Some(backup.display().to_string()),
+        backup: Some(crate::config::relative(&backup, &cwd)),
     });
     Ok(exit::OK)
 }

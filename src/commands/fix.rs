@@ -696,7 +696,8 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
     if archives {
         record.archive_batch = Some(new_id()?);
     }
-    let backup = write_record(&std::env::current_dir().unwrap_or_default(), &record)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let backup = write_record(&cwd, &record)?;
     // MySQL commits before any DDL, so there the backup table is made first.
     let ddl_commits = target.provider() == Provider::Mysql;
     if archives && ddl_commits {
@@ -740,7 +741,7 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
         command: "fix",
         steps: plan.into_iter().map(|s| s.step).collect(),
         applied: true,
-        backup: Some(backup.display().to_string()),
+        backup: Some(crate::config::relative(&backup, &cwd)),
     });
     Ok(code)
 }

@@ -375,7 +375,7 @@ fn repair_text(
     s += &match (applied, changes, needs_you) {
         (_, 0, true) => format!("{command}: nothing it can change without you:\n"),
         (_, 0, false) => format!("{command}: nothing to change. Found:\n"),
-        (true, _, _) => format!("{command}: done, in one step that all or none of it took:\n"),
+        (true, _, _) => format!("{command}: done (all of it, or on an error none of it):\n"),
         (false, _, _) => format!("{command}: dry run, nothing was changed. The plan:\n"),
     };
     for step in steps {
