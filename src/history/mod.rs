@@ -1,5 +1,7 @@
 //! The database side of the ledger: `_prisma_migrations`.
 
+#[macro_use]
+mod ops;
 mod record;
 pub mod schema;
 mod store;

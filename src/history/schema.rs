@@ -58,10 +58,6 @@ pub const MYSQL_DDL: &str = "CREATE TABLE _prisma_migrations (
 /// archived twice), and when and by which repair record it was moved.
 pub const BACKUP_TABLE: &str = "_prisma_migrations_backup";
 
-/// The columns both tables share, in order.
-pub const COLUMNS: &str =
-    "id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count";
-
 pub const POSTGRES_BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS _prisma_migrations_backup (
     id                      VARCHAR(36) NOT NULL,
     checksum                VARCHAR(64) NOT NULL,

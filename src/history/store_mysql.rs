@@ -120,67 +120,6 @@ impl<'c> MysqlStore<'c> {
             .map_err(Error::from)
     }
 
-    /// `fix`: the stored checksum becomes the file's.
-    pub fn set_checksum(&mut self, id: &str, checksum: &str) -> Result<()> {
-        diesel::sql_query("UPDATE `_prisma_migrations` SET `checksum` = ? WHERE `id` = ?")
-            .bind::<diesel::sql_types::Text, _>(checksum)
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
-    /// `fix`: a row follows its renamed folder.
-    pub fn set_name(&mut self, id: &str, name: &str) -> Result<()> {
-        diesel::sql_query("UPDATE `_prisma_migrations` SET `migration_name` = ? WHERE `id` = ?")
-            .bind::<diesel::sql_types::Text, _>(name)
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
-    /// `--undo` of a "mark rolled back".
-    pub fn clear_rolled_back(&mut self, id: &str) -> Result<()> {
-        diesel::sql_query("UPDATE `_prisma_migrations` SET `rolled_back_at` = NULL WHERE `id` = ?")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
-    pub fn create_backup_table(&mut self) -> Result<()> {
-        self.conn
-            .batch_execute(super::schema::MYSQL_BACKUP_DDL)
-            .map_err(Error::from)
-    }
-
-    /// Moves one row to `_prisma_migrations_backup`, stored values unchanged.
-    pub fn archive(&mut self, id: &str, batch: &str, at: DateTime<Utc>) -> Result<()> {
-        let cols = super::schema::COLUMNS;
-        diesel::sql_query(format!("INSERT INTO `_prisma_migrations_backup` ({cols}, archived_at, archived_by) SELECT {cols}, ?, ? FROM `_prisma_migrations` WHERE `id` = ?"))
-            .bind::<Datetime, _>(utc(at))
-            .bind::<diesel::sql_types::Text, _>(batch)
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(self.conn)
-            .map_err(Error::from)?;
-        self.delete_rows(&[id.to_owned()])
-    }
-
-    /// `--undo` of an archive: the rows of `batch` go back (unless their id is in use again).
-    pub fn restore_archived(&mut self, batch: &str) -> Result<()> {
-        let cols = super::schema::COLUMNS;
-        diesel::sql_query(format!("INSERT INTO `_prisma_migrations` ({cols}) SELECT {cols} FROM `_prisma_migrations_backup` b WHERE b.archived_by = ? AND NOT EXISTS (SELECT 1 FROM `_prisma_migrations` m WHERE m.id = b.id)"))
-            .bind::<diesel::sql_types::Text, _>(batch)
-            .execute(self.conn)
-            .map_err(Error::from)?;
-        diesel::sql_query("DELETE FROM `_prisma_migrations_backup` WHERE archived_by = ?")
-            .bind::<diesel::sql_types::Text, _>(batch)
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
     pub fn conn(&mut self) -> &mut MysqlConnection {
         self.conn
     }
@@ -232,3 +171,12 @@ impl<'c> MysqlStore<'c> {
         })
     }
 }
+
+repair_ops!(
+    MysqlStore,
+    quote = "`",
+    params = ["?", "?", "?"],
+    timestamp = Datetime,
+    bind_at = |at| utc(at),
+    backup_ddl = super::schema::MYSQL_BACKUP_DDL
+);

@@ -1,7 +1,7 @@
 //! `fix` and `cleanup` against real folders, git and PostgreSQL: what the drift
 //! kinds look like on disk, and that every change can be undone.
 
-use crate::support::{cmd::run, Project, TestDb};
+use crate::support::{cmd::run, json_steps, steps, Project, TestDb};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -275,29 +275,15 @@ fn fix_repairs_a_prisma_made_history() {
         "the branch's row needs a decision: {}",
         out.stdout
     );
-    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let got: Vec<(String, String)> = doc["repair"]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["action"].as_str().unwrap().to_owned(),
-                s["name"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    let want = [
-        ("mark_rolled_back", "20240103000000_bad"),
-        ("archive", "20240102000000_add_post"),
-        ("restamp", "20240101000000_init"),
-        ("keep", "20240102120000_feature_flags"),
-    ];
-    let want: Vec<(String, String)> = want
-        .iter()
-        .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
-        .collect();
-    assert_eq!(got, want);
+    assert_eq!(
+        json_steps(&out.stdout),
+        steps(&[
+            ("mark_rolled_back", "20240103000000_bad"),
+            ("archive", "20240102000000_add_post"),
+            ("restamp", "20240101000000_init"),
+            ("keep", "20240102120000_feature_flags"),
+        ])
+    );
     assert_eq!(db.rows(), original);
 
     let out = run(&p, &db.url(), &["fix", "--archive", "--yes"]);

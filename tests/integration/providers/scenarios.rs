@@ -3,7 +3,7 @@
 use super::Backend;
 use crate::support::cmd::{self, run};
 use crate::support::db::Row;
-use crate::support::{applied_summary, Project};
+use crate::support::{applied_summary, json_steps, steps, Project};
 use prismig::migration::checksum;
 
 const SCHEMA_LINE: &str = "Prisma schema loaded from prisma/schema.prisma\n";
@@ -633,29 +633,6 @@ fn sql<B: Backend>(text: &str) -> String {
     } else {
         text.to_owned()
     }
-}
-
-/// The repair steps of a `--json` run, as `(action, name)`.
-fn json_steps(stdout: &str) -> Vec<(String, String)> {
-    let doc: serde_json::Value =
-        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-    doc["repair"]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["action"].as_str().unwrap().to_owned(),
-                s["name"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn steps(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
-        .collect()
 }
 
 /// §5.2 as `migrate status` reads the history after a repair: its exit code and stdout.

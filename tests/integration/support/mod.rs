@@ -44,3 +44,27 @@ pub fn applied_summary(names: &[&str]) -> String {
     s.push_str("      \nAll migrations have been successfully applied.\n");
     s
 }
+
+/// The steps of a repair's `--json` document, as `(action, name)`.
+pub fn json_steps(stdout: &str) -> Vec<(String, String)> {
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    doc["repair"]["steps"]
+        .as_array()
+        .expect("repair steps")
+        .iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap_or_default().to_owned(),
+                s["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `(action, name)` pairs, to compare with `json_steps`.
+pub fn steps(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
+        .collect()
+}
