@@ -4,12 +4,12 @@
 //! a container entrypoint can run it on every start; the inserted row ids are saved to a JSON
 //! file first, and `--undo FILE` removes exactly those rows again.
 
-use super::repair::{undo, write_record, RepairRecord};
+use super::repair::{begin, write_record, RepairRecord, Session};
 use super::Context;
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, RepairAction, RepairStep};
 use crate::history::{new_id, MigrationRecord};
-use crate::migration::{check_provider, checksum, MigrationsDir};
+use crate::migration::checksum;
 use chrono::Utc;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -81,17 +81,15 @@ pub fn plan_baseline(
 }
 
 pub fn baseline(ctx: &mut Context<'_>, options: &BaselineOptions) -> Result<u8> {
-    let target = ctx.announce()?;
-    let mut db = ctx.connect(&target)?;
+    let Session {
+        target,
+        mut db,
+        dir,
+    } = match begin(ctx, options.undo.as_deref(), options.yes, "baseline --undo")? {
+        Ok(session) => session,
+        Err(code) => return Ok(code),
+    };
     let database = target.description(&[]);
-    if let Some(file) = &options.undo {
-        return undo(ctx, &mut db, file, options.yes, "baseline --undo");
-    }
-    let dir = MigrationsDir::read(&ctx.project.migrations_dir);
-    check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
-    if options.yes {
-        ctx.lock(&mut db)?;
-    }
     let rows = db.history().list()?;
     let has_table = rows.is_some();
     let rows = rows.unwrap_or_default();

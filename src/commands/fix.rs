@@ -12,16 +12,16 @@
 //! A dry run unless `--yes`; then under the migration lock, in one transaction, after the
 //! previous values are saved to a record that `--undo` reads.
 
-use super::repair::{undo, write_record, Previous, RepairRecord};
+use super::repair::{begin, write_record, Previous, RepairRecord, Session};
 use super::Context;
 use crate::config::relative;
 use crate::dburl::Provider;
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, RepairAction, RepairStep};
 use crate::history::{new_id, MigrationRecord};
+use crate::migration::checksum;
 use crate::migration::edits::{applied_version, summarize};
 use crate::migration::objects::script_effects;
-use crate::migration::{check_provider, checksum, MigrationsDir};
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -520,16 +520,14 @@ fn unpad(exact: &str) -> String {
 }
 
 pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
-    let target = ctx.announce()?;
-    let mut db = ctx.connect(&target)?;
-    if let Some(file) = &options.undo {
-        return undo(ctx, &mut db, file, options.yes, "fix --undo");
-    }
-    let dir = MigrationsDir::read(&ctx.project.migrations_dir);
-    check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
-    if options.yes {
-        ctx.lock(&mut db)?;
-    }
+    let Session {
+        target,
+        mut db,
+        dir,
+    } = match begin(ctx, options.undo.as_deref(), options.yes, "fix --undo")? {
+        Ok(session) => session,
+        Err(code) => return Ok(code),
+    };
     let Some(rows) = db.history().list()? else {
         ctx.emit(Event::Repair {
             command: "fix",

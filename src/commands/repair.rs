@@ -2,10 +2,11 @@
 //! change, and `--undo`, which reads it back and restores the rows it lists.
 
 use super::Context;
-use crate::db::Database;
+use crate::db::{Database, Target};
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, RepairAction, RepairStep};
 use crate::history::HistoryStore;
+use crate::migration::{check_provider, MigrationsDir};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -96,6 +97,36 @@ pub fn read_record(file: &Path) -> Result<RepairRecord> {
     })
 }
 
+/// What a history repair works on.
+pub(super) struct Session {
+    pub target: Target,
+    pub db: Database,
+    pub dir: MigrationsDir,
+}
+
+/// How every history repair starts: the header lines, a connection, then either `--undo`
+/// (carried out here; `Err` holds its exit code) or the folder, checked against the
+/// provider as deploy checks it, and with `yes` the migration lock, taken before the
+/// history is read so that the plan is the one carried out.
+pub(super) fn begin(
+    ctx: &mut Context<'_>,
+    undo_file: Option<&Path>,
+    yes: bool,
+    undo_label: &'static str,
+) -> Result<std::result::Result<Session, u8>> {
+    let target = ctx.announce()?;
+    let mut db = ctx.connect(&target)?;
+    if let Some(file) = undo_file {
+        return undo(ctx, &mut db, file, yes, undo_label).map(Err);
+    }
+    let dir = MigrationsDir::read(&ctx.project.migrations_dir);
+    check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
+    if yes {
+        ctx.lock(&mut db)?;
+    }
+    Ok(Ok(Session { target, db, dir }))
+}
+
 /// What undoing `record` does, given the ids now in `_prisma_migrations`.
 pub fn plan_undo(record: &RepairRecord, live: &[(String, String)]) -> Vec<RepairStep> {
     let name_of = |id: &str| live.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone());
@@ -151,7 +182,7 @@ pub fn plan_undo(record: &RepairRecord, live: &[(String, String)]) -> Vec<Repair
 
 /// `--undo FILE`: puts back what the record says was changed, in one transaction under
 /// the migration lock; a dry run unless `yes`.
-pub(super) fn undo(
+fn undo(
     ctx: &mut Context<'_>,
     db: &mut Database,
     file: &Path,

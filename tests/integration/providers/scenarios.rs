@@ -760,15 +760,21 @@ pub fn fix_failed_migrations<B: Backend>() {
     assert!(out.stdout.contains("fix: nothing to do."), "{}", out.stdout);
 }
 
-// Edited migrations: shown and kept until asked; line-ending-only and legacy checksums
-// re-stamped with the rest. After it, status (§5.2) reports nothing edited.
-pub fn fix_edited_and_checksums<B: Backend>() {
-    let db = B::create("pv_fix_edited");
+/// A database with init, add_post and add_email deployed from a fresh project.
+fn three_applied<B: Backend>(tag: &str) -> (B, Project) {
+    let db = B::create(tag);
     let p = project::<B>();
     p.migration("20240101000000_init", B::INIT)
         .migration("20240102000000_add_post", B::ADD_POST)
         .migration("20240103000000_add_email", B::ADD_EMAIL);
     run(&p, &db.url(), &["migrate", "deploy"]).success();
+    (db, p)
+}
+
+// Edited migrations: shown and kept until asked; line-ending-only and legacy checksums
+// re-stamped with the rest. After it, status (§5.2) reports nothing edited.
+pub fn fix_edited_and_checksums<B: Backend>() {
+    let (db, p) = three_applied::<B>("pv_fix_edited");
 
     // CRLF checkout of one file; an edit to another; a legacy checksum on the third.
     p.migration("20240101000000_init", &B::INIT.replace('\n', "\r\n"));
@@ -856,12 +862,7 @@ pub fn fix_edited_and_checksums<B: Backend>() {
 // and, with --archive, moved to _prisma_migrations_backup; duplicate rows are archived;
 // each change can be undone.
 pub fn fix_missing_renamed_and_duplicates<B: Backend>() {
-    let db = B::create("pv_fix_missing");
-    let p = project::<B>();
-    p.migration("20240101000000_init", B::INIT)
-        .migration("20240102000000_add_post", B::ADD_POST)
-        .migration("20240103000000_add_email", B::ADD_EMAIL);
-    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    let (db, p) = three_applied::<B>("pv_fix_missing");
 
     // Renamed folder, same script.
     p.remove_migration("20240103000000_add_email");
