@@ -1,4 +1,4 @@
-//! The statements of `fix` and `--undo`: the same on every provider but for placeholders
+//! The statements of `fix` and `--undo` (and the row deletion they share): the same on every provider but for placeholders
 //! (`$1` or `?`), quoting and the type a timestamp is bound as, so they are written once.
 
 /// The columns `_prisma_migrations` and `_prisma_migrations_backup` share, in order.
@@ -18,6 +18,24 @@ macro_rules! repair_ops {
         backup_ddl = $ddl:expr
     ) => {
         impl $store<'_> {
+            /// `--undo` of inserted rows, and the second half of an archive.
+            pub fn delete_rows(&mut self, ids: &[String]) -> Result<()> {
+                for id in ids {
+                    diesel::sql_query(concat!(
+                        "DELETE FROM ",
+                        $q,
+                        "_prisma_migrations",
+                        $q,
+                        " WHERE id = ",
+                        $p1
+                    ))
+                    .bind::<diesel::sql_types::Text, _>(id)
+                    .execute(self.conn)
+                    .map_err(Error::from)?;
+                }
+                Ok(())
+            }
+
             /// `fix`: the stored checksum becomes the file's.
             pub fn set_checksum(&mut self, id: &str, checksum: &str) -> Result<()> {
                 diesel::sql_query(concat!(

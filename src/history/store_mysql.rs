@@ -124,16 +124,6 @@ impl<'c> MysqlStore<'c> {
         self.conn
     }
 
-    pub fn delete_rows(&mut self, ids: &[String]) -> Result<()> {
-        for id in ids {
-            diesel::sql_query("DELETE FROM `_prisma_migrations` WHERE `id` = ?")
-                .bind::<Text, _>(id)
-                .execute(self.conn)
-                .map_err(Error::from)?;
-        }
-        Ok(())
-    }
-
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
         for id in ids {
             diesel::sql_query(

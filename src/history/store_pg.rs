@@ -140,13 +140,6 @@ impl<'c> PgStore<'c> {
         self.conn
     }
 
-    pub fn delete_rows(&mut self, ids: &[String]) -> Result<()> {
-        diesel::delete(t::table.filter(t::id.eq_any(ids)))
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
     pub fn mark_rolled_back(&mut self, ids: &[String], at: DateTime<Utc>) -> Result<()> {
         if ids.is_empty() {
             return Ok(());

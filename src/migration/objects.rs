@@ -303,7 +303,7 @@ fn is_keyword(word: &str) -> bool {
 /// counts as unchecked.
 pub fn script_effects(script: &str) -> ScriptEffects {
     let mut effects = ScriptEffects::default();
-    // (object, present when applied, touched more than once, statement index)
+    // (object, present when applied, touched by more than one statement)
     let mut seen: Vec<(SchemaObject, bool, bool)> = Vec::new();
     let mut statements: Vec<Vec<SchemaObject>> = Vec::new();
     for statement in split(script) {
