@@ -182,10 +182,23 @@ fn server_restarted_mid_deploy() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Restart while the script runs, not before: under load the deploy takes a while to
+    // reach it.
+    let admin = cluster.url(
+        &format!("postgres:{PASSWORD}"),
+        "postgres",
+        "sslmode=require",
+    );
+    wait_until("the slow migration to run", Duration::from_secs(30), || {
+        crate::support::db::count_at(
+            &admin,
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'restarted' AND query LIKE '%pg_sleep(3)%'",
+        )
+        .is_some_and(|n| n > 0)
+    });
     cluster.restart();
     let out = child.wait_with_output().unwrap();
-    assert_ne!(out.status.code(), Some(0));
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
     // After the restart: the script never committed, its row neither; deploy goes on.
     let out = run(&p, &url, &["migrate", "deploy", "--wait", "20s", "--json"]);
     out.success();

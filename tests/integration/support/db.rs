@@ -164,3 +164,12 @@ impl Drop for TestDb {
         ));
     }
 }
+
+/// `SELECT count(*) AS n …` on the database at `url`; `None` when it cannot be reached.
+pub fn count_at(url: &str, sql: &str) -> Option<i64> {
+    let mut conn = PgConnection::establish(url).ok()?;
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut conn)
+        .ok()
+        .map(|c| c.n)
+}
