@@ -425,7 +425,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
     out.set_flavor(project.flavor);
     if matches!(job, Job::Deploy(_) | Job::Rollback(_) | Job::Execute(_)) {
         // Long-running scripts: a signal cancels the statement and is recorded.
-        crate::db::interrupt::install();
+        crate::db::interrupt::install(crate::output::forced_exit_notice);
     }
     let result = match job {
         Job::New(migration) => commands::new_migration(&project, &cwd, &migration, out),

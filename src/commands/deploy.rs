@@ -2,10 +2,12 @@
 //! `--to`, `--backup`. With none of them, the output and the history are Prisma's.
 
 use super::Context;
-use crate::db::{Database, Target};
+use crate::db::{Database, FailureKind, Target};
+use crate::dburl::Provider;
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, PlannedMigration};
 use crate::history::{new_id, Failure};
+use crate::migration::statements;
 use crate::migration::{check_provider, checksum, LocalMigration, MigrationsDir};
 use crate::reconcile::{check_no_failed, pending_for_deploy};
 use chrono::Utc;
@@ -80,7 +82,9 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
             let (db, message) = Database::create(&target).inspect_err(|_| {
                 ctx.emit(Event::DeployConnectFailed);
             })?;
-            ctx.emit(Event::DatabaseCreated { message });
+            if let Some(message) = message {
+                ctx.emit(Event::DatabaseCreated { message });
+            }
             db
         }
         Err(e) => {
@@ -101,22 +105,27 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
 
     let tables = db.table_names(&ctx.project.schemas)?;
     let namespace = db.history_namespace().to_owned();
-    if !tables
+    let table_exists = tables
         .iter()
-        .any(|(s, t)| *s == namespace && t == "_prisma_migrations")
-    {
-        if tables.iter().any(|(_, t)| !db.ignores_table(t)) {
-            return Err(Error::SchemaNotEmpty);
-        }
-        db.history().create_table()?;
+        .any(|(s, t)| *s == namespace && t == "_prisma_migrations");
+    if !table_exists && tables.iter().any(|(_, t)| !db.ignores_table(t)) {
+        return Err(Error::SchemaNotEmpty);
     }
-    let rows = db.history().list()?.unwrap_or_default();
+    let rows = match table_exists {
+        true => db.history().list()?.unwrap_or_default(),
+        false => Vec::new(),
+    };
     check_no_failed(&rows)?;
 
     let names = dir.names();
     let mut pending = pending_for_deploy(&names, &rows);
     if let Some(to) = &options.to {
         pending = up_to(pending, to, &dir)?;
+    }
+    // A script prismig will not send stops the deploy before anything is written.
+    preflight(&dir, &pending, target.provider())?;
+    if !table_exists {
+        db.history().create_table()?;
     }
     if let (Some(path), false) = (&options.backup, pending.is_empty()) {
         let path = path
@@ -143,10 +152,53 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// §4.2 step 8: row first, then the script, then the bookkeeping.
+/// Before anything is written: every pending script must be one prismig can send as it
+/// is. Refusing the third of five migrations after applying two would leave a deploy
+/// half done for a reason known from the start.
+fn preflight(dir: &MigrationsDir, pending: &[&str], provider: Provider) -> Result<()> {
+    for name in pending {
+        let Some(local) = dir.find(name) else {
+            unreachable!("pending names come from the folder")
+        };
+        let script = match local.script_to_apply() {
+            Ok(script) => script,
+            // Prisma reports a missing file when it reaches it (§3.3), after the earlier ones.
+            Err(Error::MigrationFileNotFound { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        if provider == Provider::Postgres {
+            if let Some(statement) = statements::client_copy(&statements::split(&script)) {
+                return Err(client_copy_error(name, statement.trim(), None));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// PM3110: `COPY … FROM STDIN` / `TO STDOUT` in a migration (transcripts §9.3): Prisma
+/// fails with P1017 (rolled back) or P3018 (committed); prismig refuses it before sending
+/// anything, or, should the server meet one that the scan did not see, says what became
+/// of the file.
+fn client_copy_error(name: &str, statement: &str, rolled_back: Option<bool>) -> Error {
+    let shown: String = statement.chars().take(200).collect();
+    let outcome = match rolled_back {
+        None => "Nothing was applied.",
+        Some(true) => "prismig ended the COPY with an error; the server rolled the script back.",
+        Some(false) => "prismig ended the COPY; whether the rest of the script committed, only the database can tell: look before `migrate resolve`.",
+    };
+    Error::own(
+        "PM3110",
+        format!(
+            "Migration `{name}` runs `{shown}`, which needs the client's data channel (COPY ... FROM STDIN / TO STDOUT): a migration has none. {outcome} Load the data with COPY ... FROM '<server file>', INSERT statements, or psql outside the migration."
+        ),
+    )
+}
+
+/// §4.2 step 8: the script and its row (`Database::apply_migration`), and what the history
+/// says when the script fails.
 fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Result<()> {
     let name = local.name.as_str();
-    let script = local.script()?;
+    let script = local.script_to_apply()?;
     let plan = db.plan(&script);
     let id = new_id()?;
     let sum = checksum(&script);
@@ -155,79 +207,112 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         name: name.to_owned(),
     });
     let started = Instant::now();
-    match db.apply_migration(&id, &sum, name, &script)? {
+    let failure = match db.apply_migration(&id, &sum, name, &script)? {
         Ok(statements) => {
             ctx.emit(Event::MigrationApplied {
                 name: name.to_owned(),
                 elapsed: started.elapsed(),
                 statements,
             });
-            Ok(())
+            return Ok(());
         }
-        Err(failure) => {
-            let error = Error::ApplyFailed {
-                name: name.to_owned(),
-                code: failure.code,
-                error: failure.error,
-            };
-            let split_note = plan.split_reason.as_ref().map(|reason| {
-                format!(
-                    "prismig ran this file statement by statement ({}): {} of {} statements committed before the failure and stay applied.",
-                    match reason {
-                        crate::migration::statements::SplitReason::Directive => "-- prismig:no-transaction".to_owned(),
-                        crate::migration::statements::SplitReason::Statement(s) => s.clone(),
-                    },
-                    failure.statements_applied,
-                    plan.statements
-                )
-            });
-            // Prisma leaves 0; only runs that prismig split itself record what committed.
-            let steps = if plan.split_reason.is_some() {
-                failure.statements_applied
+        Err(failure) => failure,
+    };
+    let interrupted = crate::db::interrupt::received();
+    if plan.with_row && failure.kind == FailureKind::ConnectionLost {
+        // The row went with the script's transaction: the database holds both or neither,
+        // and nothing written now could be truer than that.
+        ctx.emit(Event::MigrationFailed {
+            name: name.to_owned(),
+            elapsed: started.elapsed(),
+            statements_applied: 0,
+        });
+        return Err(match interrupted {
+            Some(signal) => Error::Interrupted { signal },
+            None => Error::ConnectionClosed,
+        });
+    }
+    // Certain only for a file that ran as one transaction and was cancelled, or stopped
+    // with an error, by the server: then nothing of it is left.
+    let nothing_left = plan.atomic
+        && match failure.kind {
+            FailureKind::Server => true,
+            FailureKind::ClientCopy { rolled_back, .. } => rolled_back,
+            FailureKind::ConnectionLost | FailureKind::OpenTransaction => false,
+        };
+    let error = match failure.kind {
+        FailureKind::ClientCopy { .. } => client_copy_error(
+            name,
+            statements::client_copy(&statements::split(&script)).unwrap_or("COPY"),
+            Some(nothing_left),
+        ),
+        FailureKind::ConnectionLost if interrupted.is_none() => Error::ConnectionClosed,
+        _ => Error::ApplyFailed {
+            name: name.to_owned(),
+            code: failure.code.clone(),
+            error: failure.error.clone(),
+        },
+    };
+    let split_note = plan.split_reason.as_ref().map(|reason| {
+        format!(
+            "prismig ran this file statement by statement ({}): {} of {} statements committed before the failure and stay applied.",
+            match reason {
+                statements::SplitReason::Directive => "-- prismig:no-transaction".to_owned(),
+                statements::SplitReason::Statement(s) => s.clone(),
+            },
+            failure.statements_applied,
+            plan.statements
+        )
+    });
+    // Prisma leaves 0; only runs that prismig split itself record what committed.
+    let steps = if plan.split_reason.is_some() {
+        failure.statements_applied
+    } else {
+        0
+    };
+    let logged = Error::ApplyFailed {
+        name: name.to_owned(),
+        code: failure.code.clone(),
+        error: failure.error.clone(),
+    };
+    let mut logs = failure_logs(&logged, name, split_note);
+    if failure.kind == FailureKind::ConnectionLost {
+        logs.push_str("\nThe connection to the database broke while the script ran: prismig cannot tell whether the script committed. Look at the database before `migrate resolve --applied` or `--rolled-back`.");
+    }
+    if let Some(signal) = interrupted {
+        logs.push_str(&format!(
+            "\nprismig was interrupted by {} and cancelled the statement in flight.{}",
+            crate::db::interrupt::signal_name(signal),
+            if nothing_left {
+                " The file ran as one transaction, which PostgreSQL rolled back: the row is marked rolled back, and the next deploy applies the migration again."
             } else {
-                0
-            };
-            let interrupted = crate::db::interrupt::received();
-            let mut logs = failure_logs(&error, name, split_note);
-            if let Some(signal) = interrupted {
-                logs.push_str(&format!(
-                    "\nprismig was interrupted by {} and cancelled the statement in flight.{}",
-                    crate::db::interrupt::signal_name(signal),
-                    if plan.atomic {
-                        " The file ran as one transaction, which PostgreSQL rolled back: the row is marked rolled back, and the next deploy applies the migration again."
-                    } else {
-                        ""
-                    }
-                ));
+                ""
             }
-            db.history().record_failure(&Failure {
-                id: &id,
-                checksum: &sum,
-                name,
-                started_at,
-                logs: &logs,
-                steps,
-            })?;
-            if let Some(signal) = interrupted {
-                // An atomic file left nothing: say so in the row, as resolve --rolled-back would.
-                if plan.atomic {
-                    db.history()
-                        .mark_rolled_back(std::slice::from_ref(&id), Utc::now())?;
-                }
-                ctx.emit(Event::MigrationFailed {
-                    name: name.to_owned(),
-                    elapsed: started.elapsed(),
-                    statements_applied: failure.statements_applied,
-                });
-                return Err(Error::Interrupted { signal });
-            }
-            ctx.emit(Event::MigrationFailed {
-                name: name.to_owned(),
-                elapsed: started.elapsed(),
-                statements_applied: failure.statements_applied,
-            });
-            Err(error)
-        }
+        ));
+    }
+    // The script's error is what matters; a bookkeeping connection that broke with it
+    // leaves the row started, which deploy and status report as failed all the same.
+    let recorded = db.history().record_failure(&Failure {
+        id: &id,
+        checksum: &sum,
+        name,
+        started_at,
+        logs: &logs,
+        steps,
+    });
+    if interrupted.is_some() && nothing_left && recorded.is_ok() {
+        // An atomic file left nothing: say so in the row, as resolve --rolled-back would.
+        db.history()
+            .mark_rolled_back(std::slice::from_ref(&id), Utc::now())?;
+    }
+    ctx.emit(Event::MigrationFailed {
+        name: name.to_owned(),
+        elapsed: started.elapsed(),
+        statements_applied: failure.statements_applied,
+    });
+    match interrupted {
+        Some(signal) => Err(Error::Interrupted { signal }),
+        None => Err(error),
     }
 }
 
@@ -284,6 +369,7 @@ fn dry_run(ctx: &mut Context<'_>, target: &Target, options: &DeployOptions) -> R
                 None => crate::db::ScriptPlan {
                     statements: crate::migration::statements::split(&script).len(),
                     atomic: target.provider() == crate::dburl::Provider::Postgres,
+                    with_row: false,
                     split_reason: None,
                 },
             };

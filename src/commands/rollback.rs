@@ -4,10 +4,11 @@
 //! `resolve`) leaves no trace in the history; this one does, in Prisma's format.
 
 use super::Context;
+use crate::dburl::Provider;
 use crate::error::{exit, Error, Result};
 use crate::event::Event;
+use crate::migration::statements::{controls_transaction, split, split_reason};
 use crate::migration::{check_provider, MigrationsDir};
-use chrono::Utc;
 
 #[derive(Debug, Clone, Default)]
 pub struct RollbackOptions {
@@ -66,6 +67,20 @@ pub fn rollback(ctx: &mut Context<'_>, options: &RollbackOptions) -> Result<u8> 
                 format!("{name} has no down.sql: write one next to its migration.sql (prisma migrate diff --from-schema … --to-schema … --script prints it)"),
             )
         })?;
+    // down.sql and the row change together, in one transaction, or prismig does not start.
+    if target.provider() == Provider::Mysql {
+        return Err(Error::own(
+            "PM3206",
+            format!("{name}: MySQL commits every DDL statement on its own, so down.sql and the history row cannot change together, and a crash between them would leave the history saying the opposite of the schema. prismig does not roll back on MySQL: write a new migration that undoes this one (its down.sql is a good start) and deploy it."),
+        ));
+    }
+    let statements = split(&down);
+    if controls_transaction(&statements) || split_reason(&down, &statements, false).is_some() {
+        return Err(Error::own(
+            "PM3205",
+            format!("{name}: its down.sql ends or opens transactions itself, or holds a statement that cannot run inside one (CREATE INDEX CONCURRENTLY, VACUUM…). prismig runs down.sql and marks the row in one transaction, so that no crash leaves one without the other; it cannot do that here. Remove the transaction statements, or split the file."),
+        ));
+    }
     if options.dry_run {
         ctx.emit(Event::RolledBack {
             name: name.to_owned(),
@@ -73,17 +88,16 @@ pub fn rollback(ctx: &mut Context<'_>, options: &RollbackOptions) -> Result<u8> 
         });
         return Ok(exit::OK);
     }
-    db.run_migration(&down).map_err(|f| {
-        Error::own(
+    let id = row.id.clone();
+    if let Err(f) = db.roll_back(&down, &id)? {
+        return Err(Error::own(
             "PM3204",
             format!(
-                "down.sql of {name} failed; the migration stays applied.\n\nDatabase error code: {}\n\nDatabase error:\n{}",
+                "down.sql of {name} failed and was rolled back; the migration stays applied.\n\nDatabase error code: {}\n\nDatabase error:\n{}",
                 f.code, f.error
             ),
-        )
-    })?;
-    let id = row.id.clone();
-    db.history().mark_rolled_back(&[id], Utc::now())?;
+        ));
+    }
     db.unlock();
     ctx.emit(Event::RolledBack {
         name: name.to_owned(),

@@ -6,24 +6,35 @@
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, Once};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long after a signal prismig waits for the statement to stop and the history to be
+/// written before it exits anyway (a server that does not answer the cancel, a connection
+/// that hangs): the whole stop stays under 5 s.
+pub const GRACE: Duration = Duration::from_secs(4);
 
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 /// What can stop the statement in flight.
-#[derive(Clone, Copy)]
 pub enum Canceller {
     Postgres(*mut pq_sys::PGcancel),
     Sqlite(*mut libsqlite3_sys::sqlite3),
+    /// MySQL has no cancel request: `KILL QUERY <thread>` from a second session.
+    #[cfg(feature = "mysql")]
+    Mysql {
+        url: Box<crate::dburl::MysqlUrl>,
+        thread: u64,
+    },
 }
 
-// The pointers are only used under the mutex, while their owner keeps them alive.
-struct Slot(Option<Canceller>);
+// The pointers are only used under the mutex, while their owner keeps them alive. The
+// flag: a MySQL statement is killed once (each attempt opens a session).
+struct Slot(Option<Canceller>, bool);
 // SAFETY: see above; both libpq's cancel handle and sqlite3_interrupt may be used from
 // another thread.
 unsafe impl Send for Slot {}
 
-static CURRENT: Mutex<Slot> = Mutex::new(Slot(None));
+static CURRENT: Mutex<Slot> = Mutex::new(Slot(None, false));
 
 extern "C" fn on_signal(signal: c_int) {
     // Only an atomic store: async-signal-safe.
@@ -31,7 +42,9 @@ extern "C" fn on_signal(signal: c_int) {
 }
 
 /// Installs the handlers and the watcher, once. Until then the default (terminate) applies.
-pub fn install() {
+/// `forced_exit` is called (to say so) when the command has not ended `GRACE` after the
+/// signal; the process then exits with 128 + the signal.
+pub fn install(forced_exit: fn(i32)) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         for signal in [libc::SIGINT, libc::SIGTERM] {
@@ -44,19 +57,32 @@ pub fn install() {
                 libc::sigaction(signal, &action, std::ptr::null_mut());
             }
         }
-        std::thread::spawn(|| loop {
-            std::thread::sleep(Duration::from_millis(25));
-            if SIGNAL.load(Ordering::SeqCst) != 0 {
+        std::thread::spawn(move || {
+            let mut since = None;
+            loop {
+                std::thread::sleep(Duration::from_millis(25));
+                let signal = SIGNAL.load(Ordering::SeqCst);
+                if signal == 0 {
+                    continue;
+                }
                 cancel_current();
+                let since = *since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= GRACE {
+                    forced_exit(signal);
+                    // SAFETY: _exit ends the process at once; nothing here needs unwinding.
+                    // The server frees the migration lock with the session.
+                    unsafe { libc::_exit(128 + signal) };
+                }
             }
         });
     });
 }
 
 fn cancel_current() {
-    let Ok(slot) = CURRENT.lock() else { return };
-    match slot.0 {
+    let Ok(mut slot) = CURRENT.lock() else { return };
+    match &slot.0 {
         Some(Canceller::Postgres(cancel)) => {
+            let cancel = *cancel;
             let mut buf = [0 as std::os::raw::c_char; 256];
             // SAFETY: cancel is live while registered (removed under this mutex before it is
             // freed); buf is writable for its length.
@@ -64,8 +90,17 @@ fn cancel_current() {
         }
         Some(Canceller::Sqlite(db)) => {
             // SAFETY: db is open while registered.
-            unsafe { libsqlite3_sys::sqlite3_interrupt(db) };
+            unsafe { libsqlite3_sys::sqlite3_interrupt(*db) };
         }
+        #[cfg(feature = "mysql")]
+        Some(Canceller::Mysql { url, thread }) if !slot.1 => {
+            if let Ok(killer) = super::mysql_script::ScriptConnection::open(url) {
+                let _ = killer.command(&format!("KILL QUERY {thread}"));
+            }
+            slot.1 = true;
+        }
+        #[cfg(feature = "mysql")]
+        Some(Canceller::Mysql { .. }) => {}
         None => {}
     }
 }
@@ -74,6 +109,7 @@ fn cancel_current() {
 pub fn register(canceller: Canceller) -> Registration {
     if let Ok(mut slot) = CURRENT.lock() {
         slot.0 = Some(canceller);
+        slot.1 = false;
     }
     // A signal that came before registration still cancels.
     if received().is_some() {

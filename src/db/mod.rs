@@ -21,7 +21,7 @@ pub use sqlite::SqliteDatabase;
 use crate::dburl::{PgUrl, Provider, SqliteUrl};
 use crate::error::Result;
 use crate::history::{HistoryStore, PgStore, SqliteStore};
-use crate::migration::statements::{split, split_reason, SplitReason};
+use crate::migration::statements::{split, split_reason, SplitReason, Statement};
 use std::path::Path;
 use std::time::Duration;
 
@@ -124,8 +124,8 @@ impl Database {
     }
 
     /// `migrate deploy` on a missing database creates it (§4.1 step 6); returns the
-    /// database and Prisma's message.
-    pub fn create(target: &Target) -> Result<(Database, String)> {
+    /// database and Prisma's message (none when a concurrent deploy created it first).
+    pub fn create(target: &Target) -> Result<(Database, Option<String>)> {
         match target {
             Target::Postgres(url) => {
                 let message = PgDatabase::create_database(url)?;
@@ -135,7 +135,7 @@ impl Database {
                 ))
             }
             Target::Sqlite(url) => {
-                SqliteDatabase::create(url).map(|(db, m)| (Database::Sqlite(db), m))
+                SqliteDatabase::create(url).map(|(db, m)| (Database::Sqlite(db), Some(m)))
             }
             #[cfg(feature = "mysql")]
             Target::Mysql(url) => {
@@ -211,46 +211,42 @@ impl Database {
             // Never atomic there (§4.6): every file runs statement by statement.
             _ => None,
         };
+        let postgres = matches!(self, Database::Postgres(_)) && split_reason.is_none();
         ScriptPlan {
             statements: statements.len(),
-            atomic: matches!(self, Database::Postgres(_)) && split_reason.is_none(),
+            // One query and no statement of the script's own that commits or rolls back:
+            // then the file is exactly one transaction.
+            atomic: postgres && !crate::migration::statements::controls_transaction(&statements),
+            with_row: postgres && crate::migration::statements::may_wrap(&statements),
             split_reason,
         }
     }
 
-    /// Runs a migration script as Prisma does, except that on PostgreSQL a file that must
-    /// run outside a transaction block (or says so) runs statement by statement. Returns
-    /// the number of statements.
+    /// Runs a script with no bookkeeping (`db execute`, `rollback`), as Prisma runs a
+    /// migration file, except that on PostgreSQL a file that must run outside a transaction
+    /// block (or says so) runs statement by statement. Returns the number of statements.
     pub fn run_migration(&mut self, script: &str) -> Result<usize, ScriptFailure> {
-        let fail = |(code, error, statements_applied): (String, String, usize)| ScriptFailure {
-            code,
-            error,
-            statements_applied,
-        };
         match self {
             Database::Postgres(db) => {
                 let statements = split(script);
-                let pieces: Vec<(usize, usize)> =
-                    match split_reason(script, &statements, db.server_before_12()) {
-                        Some(_) => statements
-                            .iter()
-                            .map(|s| (s.start, s.start + s.text.len()))
-                            .collect(),
-                        None => vec![(0, script.len())],
-                    };
-                db.run_pieces(script, &pieces).map_err(fail)?;
+                let pieces = pieces(script, &statements, db.server_before_12());
+                db.run_pieces(script, &pieces)?;
                 Ok(statements.len())
             }
-            Database::Sqlite(db) => db.run_script(script).map_err(fail),
+            Database::Sqlite(db) => db.run_script(script).map_err(ScriptFailure::server),
             #[cfg(feature = "mysql")]
-            Database::Mysql(db) => db.run_script(script).map_err(fail),
+            Database::Mysql(db) => db.run_script(script).map_err(ScriptFailure::server),
         }
     }
 
-    /// Applies one migration with its bookkeeping. On PostgreSQL a file that runs as one
-    /// transaction carries its row with it (inserted and finished in the same transaction);
-    /// otherwise Prisma's sequence: the started row first, the script, then the finish.
-    /// `Ok(Err(..))` is a script failure, to be recorded with `record_failure`.
+    /// Applies one migration. On PostgreSQL a file that means the same inside a
+    /// transaction block (`statements::may_wrap`) runs with its history row in one
+    /// transaction on the locked session. Otherwise Prisma's bookkeeping (§4.2 step 8): the
+    /// started row, committed before the script; the script, sent as the file holds it;
+    /// then the finish on the bookkeeping connection. The started row is written on the
+    /// session that holds the migration lock (PostgreSQL, MySQL), so that it is written
+    /// only while the lock is held. `Ok(Err(..))` is a script failure, to be recorded with
+    /// `record_failure` (unless the row went with the transaction and the connection broke).
     pub fn apply_migration(
         &mut self,
         id: &str,
@@ -258,33 +254,68 @@ impl Database {
         name: &str,
         script: &str,
     ) -> Result<std::result::Result<usize, ScriptFailure>> {
-        if let Database::Postgres(db) = self {
-            let statements = split(script);
-            let alone = statements.len() == 1
-                && crate::migration::statements::needs_no_transaction(
-                    statements[0].text,
-                    db.server_before_12(),
-                )
-                .is_some();
-            if split_reason(script, &statements, db.server_before_12()).is_none() && !alone {
-                return Ok(db
-                    .apply_atomic(script, id, checksum, name)
-                    .map(|()| statements.len())
-                    .map_err(|(code, error, statements_applied)| ScriptFailure {
-                        code,
-                        error,
-                        statements_applied,
-                    }));
+        let now = chrono::Utc::now;
+        match self {
+            Database::Postgres(db) => {
+                let statements = split(script);
+                let old = db.server_before_12();
+                if split_reason(script, &statements, old).is_none()
+                    && crate::migration::statements::may_wrap(&statements)
+                {
+                    return Ok(db
+                        .apply_with_row(script, id, checksum, name, now())
+                        .map(|()| statements.len()));
+                }
+                db.insert_started(id, checksum, name, now())?;
+                let pieces = pieces(script, &statements, old);
+                if let Err(failure) = db.run_pieces(script, &pieces) {
+                    return Ok(Err(failure));
+                }
+                PgStore::new(db.conn()).mark_finished(id, now())?;
+                Ok(Ok(statements.len()))
+            }
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => {
+                db.insert_started(id, checksum, name, now())?;
+                match db.run_script(script) {
+                    Ok(n) => {
+                        crate::history::MysqlStore::new(db.conn()).mark_finished(id, now())?;
+                        Ok(Ok(n))
+                    }
+                    Err(f) => Ok(Err(ScriptFailure::server(f))),
+                }
+            }
+            Database::Sqlite(_) => {
+                self.history().insert_started(id, checksum, name, now())?;
+                match self.run_migration(script) {
+                    Ok(n) => {
+                        self.history().mark_finished(id, now())?;
+                        Ok(Ok(n))
+                    }
+                    Err(f) => Ok(Err(f)),
+                }
             }
         }
-        self.history()
-            .insert_started(id, checksum, name, chrono::Utc::now())?;
-        match self.run_migration(script) {
-            Ok(n) => {
-                self.history().mark_finished(id, chrono::Utc::now())?;
-                Ok(Ok(n))
-            }
-            Err(f) => Ok(Err(f)),
+    }
+
+    /// `migrate rollback`: runs `down` and marks the row rolled back, together: one
+    /// transaction on PostgreSQL and SQLite. MySQL commits DDL implicitly, so there the two
+    /// cannot be tied and the command is refused before anything runs (PM3206, in
+    /// commands/rollback.rs). `Ok(Err(..))`: `down` failed and nothing changed.
+    pub fn roll_back(
+        &mut self,
+        down: &str,
+        row_id: &str,
+    ) -> Result<std::result::Result<(), ScriptFailure>> {
+        match self {
+            Database::Postgres(db) => Ok(db.roll_back(down, row_id)),
+            Database::Sqlite(db) => Ok(db
+                .roll_back(down, row_id, chrono::Utc::now())?
+                .map_err(ScriptFailure::server)),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(_) => Err(crate::error::Error::Database(
+                "rollback is not supported on MySQL".to_owned(),
+            )),
         }
     }
 
@@ -312,13 +343,54 @@ impl Database {
 pub struct ScriptPlan {
     pub statements: usize,
     pub atomic: bool,
+    /// The history row commits in the script's transaction (PostgreSQL, `may_wrap`).
+    pub with_row: bool,
     pub split_reason: Option<SplitReason>,
 }
 
-/// A script that failed: P3018's code and text, and what had committed.
+/// A script that failed: P3018's code and text, what had committed, and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptFailure {
     pub code: String,
     pub error: String,
     pub statements_applied: usize,
+    pub kind: FailureKind,
+}
+
+/// How a script failed, which decides what the history can say about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The server reported an error; the session is fine.
+    Server,
+    /// The connection broke: whether the script committed is unknown.
+    ConnectionLost,
+    /// The script ran `COPY … FROM STDIN` or `TO STDOUT`; `rolled_back`: the server
+    /// reported an error after prismig ended the COPY, so the query's transaction was
+    /// rolled back.
+    ClientCopy { from_stdin: bool, rolled_back: bool },
+    /// The script left a transaction open, which prismig rolled back.
+    OpenTransaction,
+}
+
+impl ScriptFailure {
+    fn server((code, error, statements_applied): (String, String, usize)) -> ScriptFailure {
+        ScriptFailure {
+            code,
+            error,
+            statements_applied,
+            kind: FailureKind::Server,
+        }
+    }
+}
+
+/// The byte ranges of `script` that go to PostgreSQL as one query each: the whole file
+/// (Prisma's way), or each statement where the file cannot run in one transaction.
+fn pieces(script: &str, statements: &[Statement<'_>], old_server: bool) -> Vec<(usize, usize)> {
+    match split_reason(script, statements, old_server) {
+        Some(_) => statements
+            .iter()
+            .map(|s| (s.start, s.start + s.text.len()))
+            .collect(),
+        None => vec![(0, script.len())],
+    }
 }

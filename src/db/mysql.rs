@@ -7,7 +7,7 @@ use crate::dburl::MysqlUrl;
 use crate::error::{Error, Result};
 use diesel::connection::SimpleConnection;
 use diesel::mysql::MysqlConnection;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::Text;
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -23,12 +23,6 @@ pub struct MysqlDatabase {
     locked: bool,
     /// Fail when `GET_LOCK` times out, instead of going on as Prisma does.
     strict_lock: bool,
-}
-
-#[derive(QueryableByName)]
-struct Got {
-    #[diesel(sql_type = Nullable<BigInt>)]
-    got: Option<i64>,
 }
 
 #[derive(QueryableByName)]
@@ -89,43 +83,63 @@ impl MysqlDatabase {
     }
 
     /// `migrate deploy` creates a missing database; returns Prisma's message.
-    pub fn create_database(url: &MysqlUrl) -> Result<String> {
+    pub fn create_database(url: &MysqlUrl) -> Result<Option<String>> {
         let mut admin = MysqlConnection::establish(&url.diesel_url(None)).map_err(|e| match e {
             diesel::ConnectionError::BadConnection(m) => classify_connect_error(url, &m),
             other => Error::InvalidUrl {
                 details: other.to_string(),
             },
         })?;
-        admin
-            .batch_execute(&format!(
-                "CREATE DATABASE `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
-                url.database.replace('`', "``")
-            ))
-            .map_err(|e| Error::DatabaseCreationFailed {
+        let created = admin.batch_execute(&format!(
+            "CREATE DATABASE `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+            url.database.replace('`', "``")
+        ));
+        match created {
+            Ok(()) => Ok(Some(format!(
+                "MySQL database {} created at {}",
+                url.database_display(),
+                url.header_location()
+            ))),
+            // Another deploy created it a moment ago (ER_DB_CREATE_EXISTS): not an error.
+            Err(e) if e.to_string().contains("database exists") => Ok(None),
+            Err(e) => Err(Error::DatabaseCreationFailed {
                 error: e.to_string(),
-            })?;
-        Ok(format!(
-            "MySQL database {} created at {}",
-            url.database_display(),
-            url.header_location()
-        ))
+            }),
+        }
     }
 
     pub fn conn(&mut self) -> &mut MysqlConnection {
         &mut self.conn
     }
 
-    /// `SELECT GET_LOCK('prisma_migrate', 10)` (§4.5). Prisma ignores a timeout and goes on
-    /// without the lock; so does prismig unless `--strict-lock` asks for P1002.
+    /// The session that holds `GET_LOCK` and runs the scripts, opened on first use.
+    fn executor(&mut self) -> Result<&ScriptConnection> {
+        if self.script.is_none() {
+            let url = self.url.clone();
+            self.script = Some(
+                ScriptConnection::open(&self.url).map_err(|m| classify_connect_error(&url, &m))?,
+            );
+        }
+        match self.script.as_ref() {
+            Some(conn) => Ok(conn),
+            None => unreachable!("opened above"),
+        }
+    }
+
+    /// `SELECT GET_LOCK('prisma_migrate', 10)` (§4.5), on the session that runs the
+    /// scripts, so that the lock lasts as long as a script the server may still be running.
+    /// Prisma ignores a timeout and goes on without the lock; so does prismig unless
+    /// `--strict-lock` asks for P1002.
     pub fn lock(&mut self, timeout: Duration) -> Result<()> {
         if self.url.planetscale {
             return Ok(());
         }
         let secs = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
-        let got = diesel::sql_query(format!("SELECT GET_LOCK('prisma_migrate', {secs}) AS got"))
-            .get_result::<Got>(&mut self.conn)
-            .map_err(Error::from)?;
-        if got.got == Some(1) {
+        let got = self
+            .executor()?
+            .query_value(&format!("SELECT GET_LOCK('prisma_migrate', {secs})"))
+            .map_err(|(_, m)| Error::Database(m))?;
+        if got.as_deref() == Some("1") {
             self.locked = true;
         } else if self.strict_lock {
             return Err(Error::Timeout {
@@ -137,11 +151,37 @@ impl MysqlDatabase {
 
     pub fn unlock(&mut self) {
         if self.locked {
-            let _ = self
-                .conn
-                .batch_execute("SELECT RELEASE_LOCK('prisma_migrate')");
+            if let Some(conn) = &self.script {
+                let _ = conn.command("SELECT RELEASE_LOCK('prisma_migrate')");
+            }
             self.locked = false;
         }
+    }
+
+    /// Deploy's started row, on the session that holds the lock and runs the script (see
+    /// `PgDatabase::insert_started`). The table is qualified: a script may `USE` another
+    /// database.
+    pub fn insert_started(
+        &mut self,
+        id: &str,
+        checksum: &str,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let table = format!(
+            "`{}`.`_prisma_migrations`",
+            self.url.database.replace('`', "``")
+        );
+        let conn = self.executor()?;
+        let at = at.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+        let sql = format!(
+            "INSERT INTO {table} (`id`, `checksum`, `started_at`, `migration_name`) VALUES ({}, {}, {}, {})",
+            conn.quote(id),
+            conn.quote(checksum),
+            conn.quote(&at),
+            conn.quote(name)
+        );
+        conn.command(&sql).map_err(|(_, m)| Error::Database(m))
     }
 
     /// Base tables of the database, the engine's query (§4.3). No ignore list.
@@ -166,13 +206,9 @@ impl MysqlDatabase {
     /// The whole file as one multi-statement query, results consumed one by one; no
     /// transaction (§4.6). `Err` is (error number, message + the statement number).
     pub fn run_script(&mut self, script: &str) -> Result<usize, (String, String, usize)> {
-        if self.script.is_none() {
-            self.script =
-                Some(ScriptConnection::open(&self.url).map_err(|m| ("none".to_owned(), m, 0))?);
-        }
-        let Some(conn) = self.script.as_ref() else {
-            unreachable!("opened above")
-        };
+        let conn = self
+            .executor()
+            .map_err(|e| ("none".to_owned(), e.to_string(), 0))?;
         conn.execute(script)
     }
 }

@@ -10,6 +10,8 @@ use std::ptr::null;
 
 pub struct ScriptConnection {
     conn: *mut ffi::MYSQL,
+    /// Where a second session comes from to stop a statement (SIGINT, SIGTERM).
+    url: MysqlUrl,
 }
 
 /// CLIENT_MULTI_STATEMENTS: the protocol flag, the same in every client library.
@@ -28,7 +30,10 @@ impl ScriptConnection {
         if conn.is_null() {
             return Err("out of memory".to_owned());
         }
-        let me = ScriptConnection { conn };
+        let me = ScriptConnection {
+            conn,
+            url: url.clone(),
+        };
         let charset = cstring("utf8mb4")?;
         let timeout: c_uint = c_uint::try_from(url.connect_timeout).unwrap_or(c_uint::MAX);
         let host = cstring(url.host())?;
@@ -48,6 +53,13 @@ impl ScriptConnection {
                 conn,
                 ffi::mysql_option::MYSQL_OPT_CONNECT_TIMEOUT,
                 (&raw const timeout).cast(),
+            );
+            // LOAD DATA LOCAL would read a file on the machine prismig runs on.
+            let no_local_infile: c_uint = 0;
+            ffi::mysql_options(
+                conn,
+                ffi::mysql_option::MYSQL_OPT_LOCAL_INFILE,
+                (&raw const no_local_infile).cast(),
             );
             if let Some(ca) = &ca {
                 ffi::mysql_options(
@@ -85,6 +97,66 @@ impl ScriptConnection {
         }
     }
 
+    /// Runs one statement and returns the first column of its first row, if any.
+    pub fn query_value(&self, sql: &str) -> Result<Option<String>, (c_uint, String)> {
+        let len = c_ulong::try_from(sql.len()).map_err(|_| (0, "query too large".to_owned()))?;
+        // SAFETY: conn is live; sql holds len bytes.
+        if unsafe { ffi::mysql_real_query(self.conn, sql.as_ptr().cast(), len) } != 0 {
+            return Err(self.error());
+        }
+        // SAFETY: conn is live; the result is freed below; row values are copied first.
+        unsafe {
+            let res = ffi::mysql_store_result(self.conn);
+            if res.is_null() {
+                return if ffi::mysql_errno(self.conn) != 0 {
+                    Err(self.error())
+                } else {
+                    Ok(None)
+                };
+            }
+            let row = ffi::mysql_fetch_row(res);
+            let value = if row.is_null() || (*row).is_null() {
+                None
+            } else {
+                Some(CStr::from_ptr(*row).to_string_lossy().into_owned())
+            };
+            ffi::mysql_free_result(res);
+            Ok(value)
+        }
+    }
+
+    /// Runs one statement that returns no rows.
+    pub fn command(&self, sql: &str) -> Result<(), (c_uint, String)> {
+        self.query_value(sql).map(drop)
+    }
+
+    /// `value` as a quoted string literal for this connection's character set.
+    pub fn quote(&self, value: &str) -> String {
+        let mut out = vec![0u8; value.len() * 2 + 1];
+        let len = c_ulong::try_from(value.len()).unwrap_or(0);
+        // SAFETY: out has room for 2 * len + 1 bytes, as the function requires.
+        let n = unsafe {
+            ffi::mysql_real_escape_string(
+                self.conn,
+                out.as_mut_ptr().cast(),
+                value.as_ptr().cast(),
+                len,
+            )
+        };
+        out.truncate(usize::try_from(n).unwrap_or(0));
+        format!("'{}'", String::from_utf8_lossy(&out))
+    }
+
+    /// The server's id of this session, for `KILL QUERY` from another one.
+    #[allow(
+        clippy::useless_conversion,
+        reason = "c_ulong is 32 bits on some targets"
+    )]
+    pub fn thread_id(&self) -> u64 {
+        // SAFETY: conn is live.
+        u64::from(unsafe { ffi::mysql_thread_id(self.conn) })
+    }
+
     /// Returns the number of statements run; `Err` is (error number, text, statements that
     /// ran before the failing one).
     pub fn execute(&self, script: &str) -> Result<usize, (String, String, usize)> {
@@ -107,6 +179,11 @@ impl ScriptConnection {
         let mut buffer = Vec::with_capacity(script.len() + 1);
         buffer.extend_from_slice(script.as_bytes());
         buffer.push(0);
+        // A SIGINT/SIGTERM while this runs kills the statement (db::interrupt).
+        let _registration = super::interrupt::register(super::interrupt::Canceller::Mysql {
+            url: Box::new(self.url.clone()),
+            thread: self.thread_id(),
+        });
         // SAFETY: conn is live; buffer holds len bytes and a NUL.
         if unsafe { ffi::mysql_real_query(self.conn, buffer.as_ptr().cast(), len) } != 0 {
             let e = self.error();

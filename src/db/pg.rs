@@ -1,7 +1,9 @@
-//! One PostgreSQL database: a Diesel connection for the history table, the advisory lock
-//! and catalog queries, plus a libpq connection opened on demand for migration scripts.
+//! One PostgreSQL database: a Diesel connection for reading and finishing the history,
+//! catalog queries and the repairs, plus a libpq session that holds the advisory lock,
+//! writes each started row and runs the scripts (ARCHITECTURE.md, "Execution model").
 
 use super::pg_script::{ScriptConnection, ScriptError};
+use super::{FailureKind, ScriptFailure};
 use crate::dburl::{quote_ident, PgUrl};
 use crate::error::{Error, Result};
 use diesel::connection::SimpleConnection;
@@ -25,17 +27,53 @@ pub struct PgDatabase {
 }
 
 #[derive(QueryableByName)]
-struct Flag {
-    #[diesel(sql_type = Bool)]
-    flag: bool,
-}
-
-#[derive(QueryableByName)]
 struct Setup {
     #[diesel(sql_type = Bool)]
     flag: bool,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     version: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    max_name: i32,
+}
+
+/// PostgreSQL cuts longer names to `max_identifier_length` bytes (63) with only a notice:
+/// `?schema=` with a longer name would create the cut name and then never find it again.
+fn check_name_length(what: &str, name: &str, max: i32) -> Result<()> {
+    if name.len() > usize::try_from(max).unwrap_or(63) {
+        return Err(Error::own(
+            "PM3116",
+            format!(
+                "the {what} name `{name}` is {} bytes long; PostgreSQL keeps only the first {max} bytes of a name, so prismig would create one {what} and then look for another. Use a name of at most {max} bytes.",
+                name.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `CREATE SCHEMA IF NOT EXISTS`, where another deploy creating the same schema at the same
+/// moment is not an error: IF NOT EXISTS still races to a unique violation in the catalog,
+/// after which the schema exists.
+fn create_schema_once(conn: &mut PgConnection, schema: &str) -> Result<()> {
+    match conn.batch_execute(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {}",
+        quote_ident(schema)
+    )) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let exists = diesel::sql_query(
+                "SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1) AS flag, 0 AS version, 0 AS max_name",
+            )
+            .bind::<Text, _>(schema)
+            .get_result::<Setup>(conn)
+            .is_ok_and(|s| s.flag);
+            if exists {
+                Ok(())
+            } else {
+                Err(Error::from(e))
+            }
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -108,17 +146,17 @@ impl PgDatabase {
                 details: other.to_string(),
             },
         })?;
-        conn.batch_execute(&format!("SET search_path = {}", quote_ident(url.schema())))
-            .map_err(Error::from)?;
         let setup = diesel::sql_query(
-            "SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1) AS flag, current_setting('server_version_num')::integer AS version",
+            "SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1) AS flag, current_setting('server_version_num')::integer AS version, current_setting('max_identifier_length')::integer AS max_name",
         )
         .bind::<Text, _>(url.schema())
         .get_result::<Setup>(&mut conn)
         .map_err(Error::from)?;
+        check_name_length("schema", url.schema(), setup.max_name)?;
+        conn.batch_execute(&format!("SET search_path = {}", quote_ident(url.schema())))
+            .map_err(Error::from)?;
         if !setup.flag && create_schema {
-            conn.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(url.schema())))
-                .map_err(Error::from)?;
+            create_schema_once(&mut conn, url.schema())?;
         }
         Ok(PgDatabase {
             conn,
@@ -131,8 +169,10 @@ impl PgDatabase {
     }
 
     /// `migrate deploy` creates a missing database (§4.1 step 6): `CREATE DATABASE` through
-    /// `postgres`, `template1` or `defaultdb`, then the schema. Returns the message to print.
-    pub fn create_database(url: &PgUrl) -> Result<String> {
+    /// `postgres`, `template1` or `defaultdb`, then the schema. Returns the message to print,
+    /// or `None` when another deploy created it first (16 deploys started at once on a
+    /// new database all go on: Prisma fails some of them with P1009, §9.6).
+    pub fn create_database(url: &PgUrl) -> Result<Option<String>> {
         let mut admin = None;
         for candidate in ["postgres", "template1", "defaultdb"] {
             match PgConnection::establish(&url.with_database(candidate).conninfo()?) {
@@ -152,44 +192,61 @@ impl PgDatabase {
         let mut admin = admin.ok_or_else(|| Error::DatabaseCreationFailed {
             error: "Prisma could not connect to a default database (`postgres` or `template1`), it cannot create the specified database.".to_owned(),
         })?;
-        admin
-            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(url.database())))
-            .map_err(|e| Error::DatabaseCreationFailed {
-                error: e.to_string(),
-            })?;
+        let max = diesel::sql_query(
+            "SELECT true AS flag, 0 AS version, current_setting('max_identifier_length')::integer AS max_name",
+        )
+        .get_result::<Setup>(&mut admin)
+        .map_err(Error::from)?
+        .max_name;
+        check_name_length("database", url.database(), max)?;
+        let created =
+            admin.batch_execute(&format!("CREATE DATABASE {}", quote_ident(url.database())));
         drop(admin);
-        let mut db = PgDatabase::connect(url)?;
-        db.conn
-            .batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {};",
-                quote_ident(url.schema())
-            ))
-            .map_err(Error::from)?;
-        Ok(format!(
+        let mut db = match (created, PgDatabase::connect(url)) {
+            (Ok(()), Ok(db)) => db,
+            // Lost a race: another deploy created it; connecting proves it is there.
+            (Err(_), Ok(_)) => return Ok(None),
+            (Err(e), Err(_)) => {
+                return Err(Error::DatabaseCreationFailed {
+                    error: e.to_string(),
+                })
+            }
+            (Ok(()), Err(e)) => return Err(e),
+        };
+        create_schema_once(&mut db.conn, url.schema())?;
+        Ok(Some(format!(
             "PostgreSQL database {} created at {}",
             url.database_display(),
             url.header_location()
-        ))
+        )))
     }
 
     pub fn conn(&mut self) -> &mut PgConnection {
         &mut self.conn
     }
 
-    /// Takes Prisma's session-level advisory lock, polling `pg_try_advisory_lock` until
-    /// `timeout` (Prisma: `pg_advisory_lock` under a 10 s client timeout). Polling keeps no
-    /// waiter queued in the server, so a concurrent `CREATE INDEX CONCURRENTLY` cannot
-    /// deadlock against a deploy waiting for the lock. Released by `unlock` or on drop.
+    /// Takes Prisma's session-level advisory lock on the session that runs the scripts,
+    /// polling `pg_try_advisory_lock` until `timeout` (Prisma: `pg_advisory_lock` under a
+    /// 10 s client timeout). The lock lives exactly as long as the session that may still be
+    /// executing a script: if prismig dies, the server keeps the lock until it has finished
+    /// or stopped that script, so a second deploy never reads the history in between.
+    /// Polling keeps no waiter queued in the server, so a concurrent `CREATE INDEX
+    /// CONCURRENTLY` cannot deadlock against a deploy waiting for the lock. Released by
+    /// `unlock`, on drop, or by the server when the session ends.
     pub fn lock(&mut self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(10);
+        let url = self.url.clone();
         loop {
-            let got = diesel::sql_query(format!(
-                "SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY}) AS flag"
-            ))
-            .get_result::<Flag>(&mut self.conn)
-            .map_err(Error::from)?;
-            if got.flag {
+            let got = self
+                .executor()
+                .map_err(|m| classify_connect_error(&url, &m))?
+                .query_value(
+                    &format!("SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY})"),
+                    &[],
+                )
+                .map_err(script_error)?;
+            if got.as_deref() == Some("t") {
                 self.locked = true;
                 return Ok(());
             }
@@ -213,9 +270,12 @@ impl PgDatabase {
     pub fn unlock(&mut self) {
         if self.locked {
             // Closing the session frees the lock too; this only makes it prompt.
-            let _ = self
-                .conn
-                .batch_execute(&format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})"));
+            if let Some(conn) = &self.script {
+                let _ = conn.query_value(
+                    &format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})"),
+                    &[],
+                );
+            }
             self.locked = false;
         }
     }
@@ -258,16 +318,28 @@ impl PgDatabase {
         self.url.schema()
     }
 
-    fn script_connection(&mut self) -> Result<&ScriptConnection, (String, String)> {
+    /// What the script session is set to before each script, as Prisma's connection is:
+    /// the URL's schema first in the search path. On PostgreSQL 14 and later the server
+    /// also checks every second, while a script runs, that prismig is still connected, and
+    /// cancels the script when it is not: a killed deploy leaves no script running for
+    /// longer than that (Prisma's orphaned script runs to its end).
+    fn session_setup(&self) -> String {
+        let mut setup = format!("SET search_path = {}", quote_ident(self.url.schema()));
+        if self.server_version_num >= 140_000 {
+            setup.push_str(&format!(
+                "; SET client_connection_check_interval = {CONNECTION_CHECK_MS}"
+            ));
+        }
+        setup
+    }
+
+    /// The session that holds the migration lock and runs the scripts (libpq, for the
+    /// SQLSTATE and the other fields of P3018), opened on first use.
+    fn executor(&mut self) -> std::result::Result<&ScriptConnection, String> {
         if self.script.is_none() {
-            let setup = format!("SET search_path = {}", quote_ident(self.url.schema()));
-            let conninfo = self
-                .url
-                .conninfo()
-                .map_err(|e| ("none".to_owned(), e.to_string()))?;
-            let conn =
-                ScriptConnection::open(&conninfo, &setup).map_err(|m| ("none".to_owned(), m))?;
-            self.script = Some(conn);
+            let setup = self.session_setup();
+            let conninfo = self.url.conninfo().map_err(|e| e.to_string())?;
+            self.script = Some(ScriptConnection::open(&conninfo, &setup)?);
         }
         match self.script.as_ref() {
             Some(conn) => Ok(conn),
@@ -275,84 +347,217 @@ impl PgDatabase {
         }
     }
 
-    /// Runs `pieces` of `script` (byte ranges), each as one simple query: the whole file as
-    /// one piece is Prisma's way (one implicit transaction). `Err` carries P3018's parts and
-    /// how many pieces committed; positions are reported against the whole script.
-    pub fn run_pieces(
-        &mut self,
-        script: &str,
-        pieces: &[(usize, usize)],
-    ) -> Result<(), (String, String, usize)> {
-        let conn = self.script_connection().map_err(|(c, e)| (c, e, 0))?;
-        for (done, &(from, to)) in pieces.iter().enumerate() {
-            if let Err(e) = conn.execute(&script[from..to]) {
-                return Err(match e {
-                    ScriptError::Database(mut report) => {
-                        let offset = u32::try_from(script[..from].chars().count()).unwrap_or(0);
-                        report.position = report.position.map(|p| p + offset);
-                        (report.code.clone(), report.render(script), done)
-                    }
-                    ScriptError::Other(message) => ("none".to_owned(), message, done),
-                });
-            }
-        }
-        Ok(())
+    fn history_table(&self) -> String {
+        format!("{}.\"_prisma_migrations\"", quote_ident(self.url.schema()))
     }
-}
 
-impl PgDatabase {
-    /// Runs an atomic migration file together with its bookkeeping, in one simple query and
-    /// so one implicit transaction: the row is inserted, the script runs, the row is
-    /// finished, and all of it commits, or none of it. Values travel as bound parameters
-    /// (`set_config`), the table is schema-qualified so that a script's own `search_path`
-    /// does not matter, and timestamps are the server's `clock_timestamp()`.
-    pub fn apply_atomic(
+    /// Deploy's started row (§4.2 step 8), committed before the script, written on the
+    /// session that holds the lock: were that session gone, the lock could be another
+    /// deploy's by now, and the INSERT fails instead of racing it.
+    pub fn insert_started(
+        &mut self,
+        id: &str,
+        checksum: &str,
+        name: &str,
+        started_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let table = self.history_table();
+        let at = started_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        self.executor()
+            .map_err(crate::error::from_database_message)?
+            .execute_params(
+                &format!("INSERT INTO {table} (\"id\", \"checksum\", \"started_at\", \"migration_name\") VALUES ($1, $2, $3::timestamptz, $4)"),
+                &[id, checksum, &at, name],
+            )
+            .map_err(script_error)
+    }
+
+    /// A migration and its history row in one transaction on the locked session: `BEGIN`,
+    /// the script as one query exactly as the file holds it, the finished row, `COMMIT`.
+    /// Only for scripts that mean the same inside the block (`statements::may_wrap`). A
+    /// crash at any point leaves both or neither: the orphaned session never receives the
+    /// COMMIT, and the server rolls its transaction back when it ends.
+    pub fn apply_with_row(
         &mut self,
         script: &str,
         id: &str,
         checksum: &str,
         name: &str,
-    ) -> Result<(), (String, String, usize)> {
-        let table = format!("{}.\"_prisma_migrations\"", quote_ident(self.url.schema()));
-        let conn = self.script_connection().map_err(|(c, e)| (c, e, 0))?;
-        conn.execute_params(
-            "SELECT set_config('prismig.id', $1, false), set_config('prismig.checksum', $2, false), set_config('prismig.name', $3, false)",
-            &[id, checksum, name],
-        )
-        .map_err(|e| match e {
-            ScriptError::Database(r) => (r.code.clone(), r.message.clone(), 0),
-            ScriptError::Other(m) => ("none".to_owned(), m, 0),
+        started_at: chrono::DateTime<chrono::Utc>,
+    ) -> std::result::Result<(), ScriptFailure> {
+        let table = self.history_table();
+        let conn = self.executor().map_err(|m| ScriptFailure {
+            code: "none".to_owned(),
+            error: m,
+            statements_applied: 0,
+            kind: FailureKind::ConnectionLost,
         })?;
-        let prefix = format!(
-            "INSERT INTO {table} (\"id\",\"checksum\",\"started_at\",\"migration_name\") VALUES (current_setting('prismig.id'), current_setting('prismig.checksum'), clock_timestamp(), current_setting('prismig.name'));\n"
-        );
-        // The newline ends a trailing `--` comment; the lone `;` ends an unterminated statement.
-        let suffix = format!(
-            "\n;\nUPDATE {table} SET \"applied_steps_count\" = \"applied_steps_count\" + 1, \"finished_at\" = clock_timestamp() WHERE \"id\" = current_setting('prismig.id');"
-        );
-        let full = format!("{prefix}{script}{suffix}");
-        let outcome = conn.execute(&full);
-        if outcome.is_ok() && !conn.idle() {
-            // The script opened a transaction and left it open: nothing is committed.
-            let _ = conn.execute("ROLLBACK");
-            return Err((
-                "none".to_owned(),
-                "the migration left a transaction open (BEGIN without COMMIT); it was rolled back"
-                    .to_owned(),
-                0,
-            ));
-        }
-        outcome.map_err(|e| match e {
-            ScriptError::Database(mut report) => {
-                let shift = u32::try_from(prefix.chars().count()).unwrap_or(0);
-                report.position = report
-                    .position
-                    .and_then(|p| p.checked_sub(shift))
-                    .filter(|p| *p > 0);
-                (report.code.clone(), report.render(script), 0)
+        // `in_script`: the error came from the script (its position is the file's).
+        let failure = |e: ScriptError, in_script: bool| {
+            let lost = !conn.ok();
+            let f = script_failure(e, if in_script { script } else { "" }, 0, 0, lost);
+            if !lost {
+                // The transaction is aborted; end it so that the session is usable again.
+                let _ = conn.execute("ROLLBACK");
             }
-            ScriptError::Other(message) => ("none".to_owned(), message, 0),
-        })
+            f
+        };
+        // Plain BEGIN: the session's defaults (isolation, read-only) apply as they would to
+        // the implicit transaction.
+        conn.execute("BEGIN").map_err(|e| failure(e, false))?;
+        conn.execute(script).map_err(|e| failure(e, true))?;
+        let started = started_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let finished = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        conn.execute_params(
+            &format!("INSERT INTO {table} (\"id\", \"checksum\", \"started_at\", \"finished_at\", \"migration_name\", \"applied_steps_count\") VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5, 1)"),
+            &[id, checksum, &started, &finished, name],
+        )
+        .map_err(|e| failure(e, false))?;
+        // Deferred constraints are checked here: their error is the script's, as it would
+        // be at the end of Prisma's implicit transaction.
+        conn.execute("COMMIT").map_err(|e| failure(e, false))?;
+        self.restore_session();
+        Ok(())
+    }
+
+    /// Runs `pieces` of `script` (byte ranges), each as one simple query: the whole file as
+    /// one piece is Prisma's way (one implicit transaction). Positions are reported against
+    /// the whole script. Afterwards a transaction the script left open is rolled back and
+    /// reported, and the session's search path is set back for the next script.
+    pub fn run_pieces(
+        &mut self,
+        script: &str,
+        pieces: &[(usize, usize)],
+    ) -> std::result::Result<(), ScriptFailure> {
+        let conn = self.executor().map_err(|m| ScriptFailure {
+            code: "none".to_owned(),
+            error: m,
+            statements_applied: 0,
+            kind: FailureKind::ConnectionLost,
+        })?;
+        for (done, &(from, to)) in pieces.iter().enumerate() {
+            if let Err(e) = conn.execute(&script[from..to]) {
+                let offset = u32::try_from(script[..from].chars().count()).unwrap_or(0);
+                return Err(script_failure(e, script, offset, done, !conn.ok()));
+            }
+        }
+        if !conn.idle() {
+            // Prisma reports success here and the server then rolls the transaction back
+            // when the session ends (transcripts §9.2 g); say so instead.
+            let _ = conn.execute("ROLLBACK");
+            return Err(ScriptFailure {
+                code: "none".to_owned(),
+                error: "The migration left a transaction open (a BEGIN without COMMIT). prismig rolled it back: nothing the script did after that BEGIN persists.".to_owned(),
+                statements_applied: pieces.len(),
+                kind: FailureKind::OpenTransaction,
+            });
+        }
+        self.restore_session();
+        Ok(())
+    }
+
+    /// The next script starts where every script starts in a new session (§9.2 i: a
+    /// script's `SET search_path` must not move the next one). A failure here means the
+    /// session is gone; its next use reports that.
+    fn restore_session(&mut self) {
+        let setup = self.session_setup();
+        if let Some(conn) = &self.script {
+            let _ = conn.execute(&setup);
+        }
+    }
+}
+
+/// A failed query as P3018 reports it. `script` is the text positions refer to (empty for
+/// prismig's own statements, whose positions mean nothing to the user), `offset` the
+/// characters before the piece that failed, `done` the pieces that committed before it.
+fn script_failure(
+    e: ScriptError,
+    script: &str,
+    offset: u32,
+    done: usize,
+    lost: bool,
+) -> ScriptFailure {
+    let kind = if lost {
+        FailureKind::ConnectionLost
+    } else {
+        FailureKind::Server
+    };
+    match e {
+        ScriptError::Database(mut report) => {
+            report.position = match script {
+                "" => None,
+                _ => report.position.map(|p| p + offset),
+            };
+            ScriptFailure {
+                code: report.code.clone(),
+                error: report.render(script),
+                statements_applied: done,
+                kind,
+            }
+        }
+        ScriptError::Other(message) => ScriptFailure {
+            code: "none".to_owned(),
+            error: message,
+            statements_applied: done,
+            kind,
+        },
+        ScriptError::ClientCopy { from_stdin, failed } => ScriptFailure {
+            code: "none".to_owned(),
+            error: if from_stdin {
+                "COPY ... FROM STDIN reads its data from the client, which a migration cannot send"
+                    .to_owned()
+            } else {
+                "COPY ... TO STDOUT sends its data to the client, which a migration cannot receive"
+                    .to_owned()
+            },
+            statements_applied: done,
+            kind: FailureKind::ClientCopy {
+                from_stdin,
+                rolled_back: failed,
+            },
+        },
+    }
+}
+
+impl PgDatabase {
+    /// `migrate rollback`: `down.sql` and the row's `rolled_back_at` in one transaction on
+    /// the locked session, so that no crash can leave one without the other. The caller
+    /// has checked that `down` neither ends a transaction nor refuses a transaction block.
+    pub fn roll_back(&mut self, down: &str, row_id: &str) -> Result<(), ScriptFailure> {
+        let table = self.history_table();
+        let lost = |m: String| ScriptFailure {
+            code: "none".to_owned(),
+            error: m,
+            statements_applied: 0,
+            kind: FailureKind::ConnectionLost,
+        };
+        let conn = self.executor().map_err(lost)?;
+        let fail = |e: ScriptError| script_failure(e, down, 0, 0, !conn.ok());
+        conn.execute("BEGIN").map_err(fail)?;
+        let outcome = conn.execute(down).and_then(|()| {
+            conn.execute_params(
+                &format!("UPDATE {table} SET \"rolled_back_at\" = now() WHERE \"id\" = $1"),
+                &[row_id],
+            )
+        });
+        match outcome {
+            Ok(()) => conn.execute("COMMIT").map_err(fail),
+            Err(e) => {
+                let _ = conn.execute("ROLLBACK");
+                Err(fail(e))
+            }
+        }
+    }
+}
+
+/// The server's check for a vanished client while a script runs (PostgreSQL ≥ 14), in ms.
+const CONNECTION_CHECK_MS: u32 = 1000;
+
+fn script_error(e: ScriptError) -> Error {
+    match e {
+        ScriptError::Database(r) => crate::error::from_database_message(r.message),
+        ScriptError::Other(m) => crate::error::from_database_message(m),
+        ScriptError::ClientCopy { .. } => Error::Database("unexpected COPY".to_owned()),
     }
 }
 

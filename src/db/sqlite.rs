@@ -236,6 +236,37 @@ impl SqliteDatabase {
 }
 
 impl SqliteDatabase {
+    /// `migrate rollback`: `down.sql` and the row's `rolled_back_at` in one transaction
+    /// (SQLite's DDL is transactional), so that no crash leaves one without the other.
+    pub fn roll_back(
+        &mut self,
+        down: &str,
+        row_id: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<std::result::Result<(), (String, String, usize)>> {
+        self.conn
+            .batch_execute("BEGIN IMMEDIATE")
+            .map_err(Error::from)?;
+        if let Err(failure) = self.run_script(down) {
+            let _ = self.conn.batch_execute("ROLLBACK");
+            return Ok(Err(failure));
+        }
+        let marked = crate::history::SqliteStore::new(&mut self.conn)
+            .mark_rolled_back(&[row_id.to_owned()], at);
+        match marked {
+            Ok(()) => {
+                self.conn.batch_execute("COMMIT").map_err(Error::from)?;
+                Ok(Ok(()))
+            }
+            Err(e) => {
+                let _ = self.conn.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+impl SqliteDatabase {
     /// A consistent copy through SQLite's online backup API, on this (locked) connection.
     pub fn backup_to(&mut self, path: &std::path::Path) -> std::result::Result<(), String> {
         let dest_path = CString::new(path.to_string_lossy().as_bytes())

@@ -59,6 +59,19 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 /// Splits `script` into statements. Concatenating the texts (with the whitespace between
 /// them) gives the script back; fragments holding only whitespace and comments are left out.
 pub fn split(script: &str) -> Vec<Statement<'_>> {
+    scan(script, &mut Vec::new())
+}
+
+/// The byte ranges of `script` that are comments (`--` to the end of the line, nested
+/// `/* */`), as the splitter sees them: never inside a string, quoted identifier or
+/// dollar-quoted body.
+pub fn comment_spans(script: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    scan(script, &mut spans);
+    spans
+}
+
+fn scan<'a>(script: &'a str, comments: &mut Vec<std::ops::Range<usize>>) -> Vec<Statement<'a>> {
     let b = script.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
@@ -84,9 +97,12 @@ pub fn split(script: &str) -> Vec<Statement<'_>> {
         let c = b[i];
         match c {
             b'-' if b.get(i + 1) == Some(&b'-') => {
+                let from = i;
                 i = find(b, i, b"\n").map_or(b.len(), |n| n + 1);
+                comments.push(from..i);
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
+                let from = i;
                 let mut depth = 1;
                 i += 2;
                 while i < b.len() && depth > 0 {
@@ -100,6 +116,7 @@ pub fn split(script: &str) -> Vec<Statement<'_>> {
                         i += 1;
                     }
                 }
+                comments.push(from..i.min(b.len()));
             }
             b'\'' => {
                 has_code = true;
@@ -235,6 +252,94 @@ pub fn needs_no_transaction(statement: &str, alter_type_add_value: bool) -> Opti
         }
         _ => None,
     }
+}
+
+/// Whether a statement opens, ends or marks a transaction, or may (a lone `CALL` or `DO`
+/// can commit inside a procedure). A file without any runs as exactly one transaction on
+/// PostgreSQL, so a failure or a cancel leaves nothing of it.
+pub fn controls_transaction(statements: &[Statement<'_>]) -> bool {
+    let lone = statements.len() == 1;
+    statements.iter().any(|s| {
+        let w = words(s.text, 2);
+        match w.first().map(String::as_str) {
+            Some("BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT" | "RELEASE") => {
+                true
+            }
+            Some("START") => w.get(1).is_some_and(|x| x == "TRANSACTION"),
+            Some("PREPARE") => w.get(1).is_some_and(|x| x == "TRANSACTION"),
+            Some("CALL" | "DO") => lone,
+            _ => false,
+        }
+    })
+}
+
+/// Whether the file means the same inside an explicit transaction block that prismig
+/// opens (`BEGIN`, the file as one query, the history row, `COMMIT`) as in the implicit
+/// one PostgreSQL gives a query (Prisma's way). Then the script and its history row
+/// commit together, and no crash can leave one without the other.
+///
+/// PostgreSQL runs a query of several statements as one implicit transaction block, which
+/// behaves as an explicit block except for the statements that end, open or mark a
+/// transaction (refused here) and `SAVEPOINT` (refused in an implicit block). A query of
+/// one statement is not a block: statements that refuse one (`CREATE INDEX
+/// CONCURRENTLY`, `VACUUM`, `CREATE DATABASE`…) and procedures that may `COMMIT` (`CALL`,
+/// `DO`) work there, so a lone statement is taken only from a list of statements that
+/// run in a block exactly as outside one. Statements that change what the row's `INSERT`
+/// may do afterwards in the same transaction (`SET LOCAL`, `SET ROLE`, `SET SESSION
+/// AUTHORIZATION`, `SET TRANSACTION`, `transaction_read_only`) are refused too.
+pub fn may_wrap(statements: &[Statement<'_>]) -> bool {
+    let lone = statements.len() == 1;
+    statements.iter().all(|s| {
+        let w = words(s.text, 3);
+        let word = |i: usize| w.get(i).map_or("", String::as_str);
+        match word(0) {
+            "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT"
+            | "RELEASE" | "PREPARE" => false,
+            "SET" | "RESET" => {
+                let name = match word(1) {
+                    "LOCAL" => return false,
+                    "SESSION" => word(2),
+                    other => other,
+                };
+                !matches!(
+                    name,
+                    "ROLE"
+                        | "AUTHORIZATION"
+                        | "SESSION_AUTHORIZATION"
+                        | "CHARACTERISTICS"
+                        | "TRANSACTION"
+                        | "TRANSACTION_READ_ONLY"
+                        | "TRANSACTION_ISOLATION"
+                        | "TRANSACTION_DEFERRABLE"
+                )
+            }
+            first if lone => {
+                needs_no_transaction(s.text, true).is_none()
+                    && match first {
+                        "CREATE" | "ALTER" | "DROP" => !matches!(
+                            word(1),
+                            "DATABASE" | "TABLESPACE" | "SUBSCRIPTION" | "SYSTEM"
+                        ),
+                        "COMMENT" | "GRANT" | "REVOKE" | "INSERT" | "UPDATE" | "DELETE"
+                        | "TRUNCATE" | "MERGE" | "SELECT" | "WITH" | "VALUES" | "TABLE"
+                        | "REFRESH" | "SECURITY" | "IMPORT" | "ANALYZE" | "NOTIFY" => true,
+                        _ => false,
+                    }
+            }
+            _ => true,
+        }
+    })
+}
+
+/// The first `COPY … FROM STDIN` or `COPY … TO STDOUT`: it needs the client's data
+/// channel, which a migration does not have.
+pub fn client_copy<'a>(statements: &[Statement<'a>]) -> Option<&'a str> {
+    statements.iter().map(|s| s.text).find(|text| {
+        let w = words(text, 64);
+        w.first().is_some_and(|x| x == "COPY")
+            && w.windows(2)
+                .any(|p| (p[0] == "FROM" && p[1] == "STDIN") || (p[0] == "TO" && p[1] == "STDOUT"))
+    })
 }
 
 /// Whether (and why) `script` must run statement by statement on PostgreSQL. A single

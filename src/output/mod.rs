@@ -74,3 +74,14 @@ pub fn print_usage(text: &str, to_stdout: bool) {
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
+
+/// Said on stderr when a command has not stopped `GRACE` after SIGINT or SIGTERM and
+/// prismig exits anyway.
+#[expect(clippy::print_stderr, reason = "output/ is where prismig prints")]
+pub fn forced_exit_notice(signal: i32) {
+    eprintln!(
+        "prismig: {} received {} s ago and the database has not answered; exiting now. The server frees the migration lock when it sees the session gone (PostgreSQL 14 and later stop the script within a second); a migration that was running keeps a started row, which deploy and status report as failed until you resolve it.",
+        crate::db::interrupt::signal_name(signal),
+        crate::db::interrupt::GRACE.as_secs()
+    );
+}

@@ -243,8 +243,8 @@ fn an_empty_migration_is_applied() {
     assert_eq!(rows[0].applied_steps_count, 1);
 }
 
-// A script may change the search path or leave a transaction open; the bookkeeping that
-// rides in its transaction is not fooled by either.
+// A script may change the search path or leave a transaction open (transcripts §9.2 g, i);
+// the bookkeeping is fooled by neither, and the open transaction is reported, not hidden.
 #[test]
 fn scripts_that_change_the_session() {
     let db = TestDb::new("deploy_session");
@@ -263,7 +263,7 @@ fn scripts_that_change_the_session() {
     );
     let out = run(&p, &db.url(), &["migrate", "deploy"]);
     out.failure();
-    assert!(out.stderr.contains("Database error code: none\n\nDatabase error:\nthe migration left a transaction open (BEGIN without COMMIT); it was rolled back\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("Database error code: none\n\nDatabase error:\nThe migration left a transaction open (a BEGIN without COMMIT). prismig rolled it back: nothing the script did after that BEGIN persists.\n"), "{}", out.stderr);
     assert_eq!(
         db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'never'"),
         0
@@ -277,8 +277,8 @@ fn scripts_that_change_the_session() {
 }
 
 // A deploy killed in the middle of a script leaves a truthful history: the script and its
-// row are one transaction, so either both committed (PostgreSQL may finish a statement whose
-// client is gone) or neither did; the next deploy goes on, never stopping at P3009.
+// row are one transaction (ARCHITECTURE.md, execution model), so either both committed or
+// neither did; the next deploy goes on, never stopping at P3009.
 #[test]
 fn a_killed_deploy_leaves_a_truthful_history() {
     let db = TestDb::new("deploy_killed");
