@@ -65,8 +65,15 @@ pub fn install(forced_exit: fn(i32)) {
                 if signal == 0 {
                     continue;
                 }
-                cancel_current();
-                let since = *since.get_or_insert_with(Instant::now);
+                let since = *since.get_or_insert_with(|| {
+                    // Cancelling may block (a cancel request over a hung network): it
+                    // gets a thread of its own, so that the deadline below still holds.
+                    std::thread::spawn(|| loop {
+                        cancel_current();
+                        std::thread::sleep(Duration::from_millis(250));
+                    });
+                    Instant::now()
+                });
                 if since.elapsed() >= GRACE {
                     forced_exit(signal);
                     // SAFETY: _exit ends the process at once; nothing here needs unwinding.

@@ -14,6 +14,7 @@ mod config;
 mod connection;
 mod deploy;
 mod example;
+mod execution;
 mod failures;
 mod faults;
 mod folder;

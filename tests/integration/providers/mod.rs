@@ -3,7 +3,7 @@
 //! differences where Prisma has those.
 
 mod backends;
-mod scenarios;
+pub mod scenarios;
 
 #[cfg(feature = "mysql")]
 pub use backends::{mysql_admin, Mysql};

@@ -8,7 +8,7 @@ use prismig::migration::checksum;
 
 const SCHEMA_LINE: &str = "Prisma schema loaded from prisma/schema.prisma\n";
 
-fn project<B: Backend>() -> Project {
+pub fn project<B: Backend>() -> Project {
     let p = Project::new();
     p.write(
         "prisma/schema.prisma",
