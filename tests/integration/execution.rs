@@ -632,7 +632,7 @@ fn sigterm_during_a_stuck_script() {
     assert!(row.rolled_back && row.logs.unwrap().contains("SIGTERM"));
     assert_eq!(
         db.count(
-            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369"
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ),
         0
     );
