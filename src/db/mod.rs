@@ -373,6 +373,16 @@ pub enum FailureKind {
 }
 
 impl ScriptFailure {
+    /// The session that runs scripts could not be opened (or is gone): nothing was sent.
+    fn unreachable(error: String) -> ScriptFailure {
+        ScriptFailure {
+            code: "none".to_owned(),
+            error,
+            statements_applied: 0,
+            kind: FailureKind::ConnectionLost,
+        }
+    }
+
     fn server((code, error, statements_applied): (String, String, usize)) -> ScriptFailure {
         ScriptFailure {
             code,

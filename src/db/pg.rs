@@ -386,12 +386,7 @@ impl PgDatabase {
         started_at: chrono::DateTime<chrono::Utc>,
     ) -> std::result::Result<(), ScriptFailure> {
         let table = self.history_table();
-        let conn = self.executor().map_err(|m| ScriptFailure {
-            code: "none".to_owned(),
-            error: m,
-            statements_applied: 0,
-            kind: FailureKind::ConnectionLost,
-        })?;
+        let conn = self.executor().map_err(ScriptFailure::unreachable)?;
         // `in_script`: the error came from the script (its position is the file's).
         let failure = |e: ScriptError, in_script: bool| {
             let lost = !conn.ok();
@@ -429,12 +424,7 @@ impl PgDatabase {
         script: &str,
         pieces: &[(usize, usize)],
     ) -> std::result::Result<(), ScriptFailure> {
-        let conn = self.executor().map_err(|m| ScriptFailure {
-            code: "none".to_owned(),
-            error: m,
-            statements_applied: 0,
-            kind: FailureKind::ConnectionLost,
-        })?;
+        let conn = self.executor().map_err(ScriptFailure::unreachable)?;
         for (done, &(from, to)) in pieces.iter().enumerate() {
             if let Err(e) = conn.execute(&script[from..to]) {
                 let offset = u32::try_from(script[..from].chars().count()).unwrap_or(0);
@@ -525,13 +515,7 @@ impl PgDatabase {
     /// has checked that `down` neither ends a transaction nor refuses a transaction block.
     pub fn roll_back(&mut self, down: &str, row_id: &str) -> Result<(), ScriptFailure> {
         let table = self.history_table();
-        let lost = |m: String| ScriptFailure {
-            code: "none".to_owned(),
-            error: m,
-            statements_applied: 0,
-            kind: FailureKind::ConnectionLost,
-        };
-        let conn = self.executor().map_err(lost)?;
+        let conn = self.executor().map_err(ScriptFailure::unreachable)?;
         let fail = |e: ScriptError| script_failure(e, down, 0, 0, !conn.ok());
         conn.execute("BEGIN").map_err(fail)?;
         let outcome = conn.execute(down).and_then(|()| {

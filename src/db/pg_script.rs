@@ -79,9 +79,9 @@ impl ScriptConnection {
             .to_owned()
     }
 
-    /// Runs one statement with bound text parameters (`PQexecParams`): values never become
-    /// SQL text.
-    pub fn execute_params(&self, sql: &str, params: &[&str]) -> Result<(), ScriptError> {
+    /// Sends one statement with bound text parameters (`PQexecParams`): values never
+    /// become SQL text. Returns libpq's result (possibly NULL), for `finish`.
+    fn exec_params(&self, sql: &str, params: &[&str]) -> Result<*mut pq::PGresult, ScriptError> {
         let sql =
             CString::new(sql).map_err(|_| ScriptError::Other("NUL byte in a query".to_owned()))?;
         let values: Vec<CString> = params
@@ -97,7 +97,7 @@ impl ScriptConnection {
             .map_err(|_| ScriptError::Other("too many parameters".to_owned()))?;
         // SAFETY: conn is live; the pointers outlive the call; NULL types/lengths/formats
         // mean text parameters and text results.
-        let res = unsafe {
+        Ok(unsafe {
             pq::PQexecParams(
                 self.conn,
                 sql.as_ptr(),
@@ -108,39 +108,19 @@ impl ScriptConnection {
                 std::ptr::null(),
                 0,
             )
-        };
+        })
+    }
+
+    /// Runs one statement with bound text parameters.
+    pub fn execute_params(&self, sql: &str, params: &[&str]) -> Result<(), ScriptError> {
+        let res = self.exec_params(sql, params)?;
         self.finish(res)
     }
 
     /// Runs one statement with bound text parameters and returns the first column of its
     /// first row (`None` for no row or NULL).
     pub fn query_value(&self, sql: &str, params: &[&str]) -> Result<Option<String>, ScriptError> {
-        let sql =
-            CString::new(sql).map_err(|_| ScriptError::Other("NUL byte in a query".to_owned()))?;
-        let values: Vec<CString> = params
-            .iter()
-            .map(|p| {
-                CString::new(*p)
-                    .map_err(|_| ScriptError::Other("NUL byte in a parameter".to_owned()))
-            })
-            .collect::<Result<_, _>>()?;
-        let pointers: Vec<*const std::os::raw::c_char> =
-            values.iter().map(|v| v.as_ptr()).collect();
-        let n = c_int::try_from(pointers.len())
-            .map_err(|_| ScriptError::Other("too many parameters".to_owned()))?;
-        // SAFETY: as in execute_params.
-        let res = unsafe {
-            pq::PQexecParams(
-                self.conn,
-                sql.as_ptr(),
-                n,
-                std::ptr::null(),
-                pointers.as_ptr(),
-                std::ptr::null(),
-                std::ptr::null(),
-                0,
-            )
-        };
+        let res = self.exec_params(sql, params)?;
         let value = if !res.is_null()
             // SAFETY: res is a live result.
             && unsafe { pq::PQresultStatus(res) } == pq::ExecStatusType::PGRES_TUPLES_OK
