@@ -85,6 +85,9 @@ fn check_exactly_once<B: Backend>(
     tally: &mut Tally,
 ) {
     let hits = |n: &str| {
+        if !db.table_exists("hits") {
+            return 0;
+        }
         db.count(&format!(
             "SELECT COUNT(*) AS n FROM hits WHERE name = '{n}'"
         ))
@@ -125,7 +128,12 @@ fn check_exactly_once<B: Backend>(
                 .collect();
             assert_eq!(failed.len(), 1, "{failed:?}");
             let short = failed[0].rsplit('_').next().unwrap().to_owned();
-            let how = if hits(&short) == 1 {
+            // The operator looks at the data: `init`'s effect is the table itself.
+            let applied = match short.as_str() {
+                "init" => db.table_exists("hits"),
+                _ => hits(&short) == 1,
+            };
+            let how = if applied {
                 tally.resolved_applied += 1;
                 "--applied"
             } else {
