@@ -146,3 +146,215 @@ proptest! {
         let _ = split_reason(&script, &split(&script), true);
     }
 }
+
+// ARCHITECTURE.md, "Execution model": which files run with their history row inside
+// prismig's transaction block. Each row: script, whether it may be wrapped, the rule.
+#[test]
+fn which_files_run_with_their_row_in_one_transaction() {
+    let cases: &[(&str, bool, &str)] = &[
+        (
+            "CREATE TABLE a (id int);",
+            true,
+            "a lone CREATE TABLE means the same in a block",
+        ),
+        (
+            "CREATE TABLE a (id int); INSERT INTO a VALUES (1);",
+            true,
+            "several plain statements: an implicit block already",
+        ),
+        ("", true, "an empty file"),
+        ("-- only a comment\n", true, "comments only"),
+        (
+            "UPDATE counter SET n = n + 1; SELECT pg_sleep(3);",
+            true,
+            "§9.1's bump",
+        ),
+        (
+            "SET search_path TO other; CREATE TABLE x(id int);",
+            true,
+            "§9.2 i: session SET is undone with a rolled-back block too",
+        ),
+        ("CREATE TABLE r(id int); RESET ALL;", true, "§9.2 d"),
+        (
+            "DO $$ BEGIN PERFORM 1; END $$; SELECT 1;",
+            true,
+            "DO among others runs in the implicit block already",
+        ),
+        (
+            "BEGIN; CREATE TABLE t1(id int); COMMIT;",
+            false,
+            "§9.2 a: the file's own BEGIN",
+        ),
+        (
+            "START TRANSACTION; CREATE TABLE t(id int); COMMIT;",
+            false,
+            "START TRANSACTION",
+        ),
+        (
+            "CREATE TABLE s1(id int); COMMIT; CREATE TABLE s2(id int);",
+            false,
+            "§9.2 f: COMMIT mid-file",
+        ),
+        (
+            "CREATE TABLE keep(id int); ROLLBACK;",
+            false,
+            "§9.2 c: ROLLBACK",
+        ),
+        (
+            "CREATE TABLE w(id int); SAVEPOINT a;",
+            false,
+            "§9.2 h: SAVEPOINT fails in an implicit block only",
+        ),
+        ("end;", false, "END is COMMIT"),
+        ("abort;", false, "ABORT is ROLLBACK"),
+        ("RELEASE SAVEPOINT a;", false, "RELEASE"),
+        ("PREPARE TRANSACTION 'x';", false, "two-phase commit"),
+        (
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; CREATE TABLE t2(id int);",
+            false,
+            "§9.2 b: must come before any query of the transaction",
+        ),
+        (
+            "SET LOCAL statement_timeout = 1; SELECT 1;",
+            false,
+            "SET LOCAL would reach the row's INSERT",
+        ),
+        (
+            "SET ROLE app; CREATE TABLE t(id int);",
+            false,
+            "the row's INSERT would run as another role",
+        ),
+        (
+            "SET SESSION AUTHORIZATION app; SELECT 1;",
+            false,
+            "SET SESSION AUTHORIZATION",
+        ),
+        (
+            "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SELECT 1;",
+            false,
+            "transaction characteristics",
+        ),
+        (
+            "SET transaction_read_only = on; SELECT 1;",
+            false,
+            "the block would be read-only for the row",
+        ),
+        (
+            "SET default_transaction_read_only = on; SELECT 1;",
+            true,
+            "only later transactions: not this block",
+        ),
+        (
+            "CREATE INDEX CONCURRENTLY i ON t (a);",
+            false,
+            "a lone statement that refuses a block",
+        ),
+        (
+            "/* x */ CREATE UNIQUE INDEX CONCURRENTLY i ON t (a);",
+            false,
+            "after a comment too",
+        ),
+        ("VACUUM t;", false, "VACUUM"),
+        ("CREATE DATABASE d;", false, "CREATE DATABASE"),
+        ("DROP DATABASE d;", false, "DROP DATABASE"),
+        ("ALTER SYSTEM SET work_mem = '1MB';", false, "ALTER SYSTEM"),
+        (
+            "CREATE TABLESPACE s LOCATION '/x';",
+            false,
+            "CREATE TABLESPACE",
+        ),
+        (
+            "CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p;",
+            false,
+            "a subscription's slot cannot be made in a block",
+        ),
+        (
+            "ALTER TYPE mood ADD VALUE 'x';",
+            false,
+            "ADD VALUE refuses a block before PostgreSQL 12: taken as such",
+        ),
+        ("CALL p();", false, "a lone CALL may COMMIT"),
+        ("DO $$ BEGIN COMMIT; END $$;", false, "a lone DO may COMMIT"),
+        ("LOCK TABLE t;", false, "a lone LOCK fails outside a block"),
+        ("DISCARD ALL;", false, "DISCARD ALL refuses a block"),
+        ("REINDEX SCHEMA public;", false, "not listed"),
+        ("INSERT INTO t VALUES (1);", true, "a lone INSERT"),
+        (
+            "ALTER TABLE t ADD COLUMN c int;",
+            true,
+            "a lone ALTER TABLE",
+        ),
+        ("COMMENT ON TABLE t IS 'x';", true, "a lone COMMENT"),
+    ];
+    for (script, wrap, rule) in cases {
+        assert_eq!(may_wrap(&split(script)), *wrap, "{rule}: {script}");
+    }
+}
+
+// A file with no statement of its own that ends or marks a transaction is exactly one
+// transaction on PostgreSQL (a cancel or an error leaves nothing of it).
+#[test]
+fn which_files_control_their_own_transaction() {
+    let cases: &[(&str, bool)] = &[
+        ("CREATE TABLE a(id int); SELECT 1;", false),
+        ("BEGIN; SELECT 1; COMMIT;", true),
+        (
+            "begin isolation level serializable; select 1; commit;",
+            true,
+        ),
+        ("SELECT 1; END;", true),
+        ("START TRANSACTION; SELECT 1;", true),
+        ("START x;", false),
+        ("PREPARE TRANSACTION 'a';", true),
+        ("PREPARE q AS SELECT 1;", false),
+        ("CALL p();", true),
+        ("CALL p(); SELECT 1;", false),
+        ("DO $$ BEGIN END $$;", true),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+            false,
+        ),
+        ("-- BEGIN;\nSELECT 1;", false),
+        ("SELECT 'BEGIN;';", false),
+    ];
+    for (script, controls) in cases {
+        assert_eq!(controls_transaction(&split(script)), *controls, "{script}");
+    }
+}
+
+// §9.3: the COPY forms that need the client's data channel, wherever the words stand.
+#[test]
+fn copy_with_the_client_channel_is_found() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("COPY t FROM STDIN;", Some("COPY t FROM STDIN;")),
+        (
+            "SELECT 1; copy t (a, b) from stdin with (format csv);",
+            Some(" copy t (a, b) from stdin with (format csv);"),
+        ),
+        (
+            "COPY (SELECT 1) TO STDOUT;",
+            Some("COPY (SELECT 1) TO STDOUT;"),
+        ),
+        ("COPY t FROM '/tmp/x.csv';", None),
+        ("COPY t TO '/tmp/x.csv';", None),
+        ("SELECT 'COPY t FROM STDIN';", None),
+        ("-- COPY t FROM STDIN;\nSELECT 1;", None),
+        ("INSERT INTO stdin VALUES (1);", None),
+    ];
+    for (script, found) in cases {
+        assert_eq!(client_copy(&split(script)), *found, "{script}");
+    }
+}
+
+// The comment spans that a non-UTF-8 byte may sit in (§9.4 a) and nothing else.
+#[test]
+fn comment_spans_cover_comments_only() {
+    let script = "SELECT '-- no'; -- yes\n/* a /* b */ c */ SELECT \"/* no */\", $$-- no$$;";
+    let spans: Vec<&str> = comment_spans(script)
+        .into_iter()
+        .map(|r| &script[r])
+        .collect();
+    assert_eq!(spans, ["-- yes\n", "/* a /* b */ c */"]);
+    let unterminated = "SELECT 1; /* open";
+    assert_eq!(comment_spans(unterminated), [10..17]);
+}
