@@ -175,9 +175,9 @@ fn cleanup_tidies_the_folder_and_undo_restores_it() {
         names,
         [
             "20240101000000_init/",
-            "20240101000000_init/migration.sql",
             "20240101000000_init/20240103000000_c/",
             "20240101000000_init/20240103000000_c/migration.sql",
+            "20240101000000_init/migration.sql",
             "20240102000000_b/",
             "20240102000000_b/migration.sql",
             "migration_lock.toml"
