@@ -17,6 +17,7 @@ mod example;
 mod failures;
 mod faults;
 mod folder;
+mod hostile;
 mod layouts;
 mod locking;
 #[cfg(feature = "mysql")]
