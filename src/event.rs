@@ -210,6 +210,8 @@ pub enum Event {
     MigrationCreated {
         path: String,
         lockfile_created: bool,
+        /// The command that applies it, ready to paste.
+        deploy: String,
     },
     /// `db execute` succeeded.
     ScriptExecuted,

@@ -10,9 +10,9 @@ use crate::error::{exit, Error, Result};
 use crate::event::{Event, RepairAction, RepairStep};
 use crate::history::{new_id, MigrationRecord};
 use crate::migration::checksum;
-use chrono::Utc;
 use crate::migration::objects::{script_effects, SchemaObject};
 use crate::shell::Invocation;
+use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -175,7 +175,10 @@ pub fn baseline(ctx: &mut Context<'_>, options: &BaselineOptions) -> Result<u8> 
     let checksums: Vec<String> = steps
         .iter()
         .map(|step| {
-            let i = names.iter().position(|n| *n == step.name).expect("planned from names");
+            let i = names
+                .iter()
+                .position(|n| *n == step.name)
+                .expect("planned from names");
             checksum(&scripts[i])
         })
         .collect();
@@ -341,17 +344,35 @@ mod tests {
             ["2_b", "3_c"]
         );
         let all = [row("1_a", true, false), row("2_b", true, false)];
-        assert!(plan_baseline(&local, &all, Some("2_b"), &Invocation::default()).unwrap().is_empty());
+        assert!(
+            plan_baseline(&local, &all, Some("2_b"), &Invocation::default())
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn failed_rows_and_unknown_targets_stop_the_plan() {
         let local = ["1_a", "2_b"];
-        let e = plan_baseline(&local, &[row("2_b", false, false)], None, &Invocation::default()).unwrap_err();
+        let e = plan_baseline(
+            &local,
+            &[row("2_b", false, false)],
+            None,
+            &Invocation::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "PM3401");
         // Beyond the target, a failed row is not baseline's business.
         assert_eq!(
-            names(&plan_baseline(&local, &[row("2_b", false, false)], Some("1_a"), &Invocation::default()).unwrap()),
+            names(
+                &plan_baseline(
+                    &local,
+                    &[row("2_b", false, false)],
+                    Some("1_a"),
+                    &Invocation::default()
+                )
+                .unwrap()
+            ),
             ["1_a"]
         );
         let e = plan_baseline(&local, &[], Some("9_z"), &Invocation::default()).unwrap_err();

@@ -14,8 +14,8 @@ use crate::migration::{locale_compare, read_lock_provider};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Default)]
@@ -469,7 +469,10 @@ pub fn cleanup(
     let manifest_path = trash.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).expect("a manifest serialises");
     crate::files::write_new(&manifest_path, (text + "\n").as_bytes()).map_err(io_error(
-        format!("cannot write {}; nothing was moved", manifest_path.display()),
+        format!(
+            "cannot write {}; nothing was moved",
+            manifest_path.display()
+        ),
     ))?;
     let mut done: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut result = Ok(());
@@ -570,7 +573,9 @@ pub fn check_inside(path: &Path, roots: &[PathBuf]) -> std::result::Result<usize
     let real = ancestor
         .canonicalize()
         .map_err(|e| format!("cannot resolve {}: {e}", ancestor.display()))?;
-    let rest = path.strip_prefix(ancestor).expect("an ancestor is a prefix");
+    let rest = path
+        .strip_prefix(ancestor)
+        .expect("an ancestor is a prefix");
     let full = real.join(rest);
     roots
         .iter()
@@ -596,8 +601,13 @@ fn refuse(code: &'static str, file: &Path, why: String) -> Error {
 
 fn plan_cleanup_undo(project: &Project, file: &Path, manifest: &Manifest) -> Result<UndoPlan> {
     let canonical = |p: &Path, what: &str| {
-        p.canonicalize()
-            .map_err(|e| refuse("PM3420", file, format!("cannot resolve {what} {}: {e}", p.display())))
+        p.canonicalize().map_err(|e| {
+            refuse(
+                "PM3420",
+                file,
+                format!("cannot resolve {what} {}: {e}", p.display()),
+            )
+        })
     };
     let migrations = canonical(&project.migrations_dir, "the migrations folder")?;
     if canonical(&manifest.migrations_dir, "the manifest's migrations folder")? != migrations {
@@ -615,6 +625,24 @@ fn plan_cleanup_undo(project: &Project, file: &Path, manifest: &Manifest) -> Res
         file.parent().unwrap_or(Path::new(".")),
         "the manifest's folder",
     )?;
+    // Only a trash folder cleanup makes (`.prismig/trash/<name>/`) can hold what goes
+    // back: a manifest elsewhere could bring any folder's files into the migrations.
+    let in_trash = trash.parent().is_some_and(|t| {
+        t.file_name().is_some_and(|n| n == "trash")
+            && t.parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == ".prismig")
+    });
+    if !in_trash {
+        return Err(refuse(
+            "PM3420",
+            file,
+            format!(
+                "it is not in a trash folder of cleanup (.prismig/trash/<name>/) but in {}",
+                trash.display()
+            ),
+        ));
+    }
     let roots = [migrations.clone(), trash];
     let inside = |p: &Path, allowed: &[PathBuf]| {
         check_inside(p, allowed).map_err(|why| {
@@ -643,9 +671,8 @@ fn plan_cleanup_undo(project: &Project, file: &Path, manifest: &Manifest) -> Res
         if !exists(w) {
             continue;
         }
-        let now = crate::files::sha256_file(w).map_err(|e| {
-            refuse("PM3422", file, format!("cannot read {}: {e}", w.display()))
-        })?;
+        let now = crate::files::sha256_file(w)
+            .map_err(|e| refuse("PM3422", file, format!("cannot read {}: {e}", w.display())))?;
         if manifest.written_sha256.get(i) != Some(&now) {
             return Err(refuse(
                 "PM3422",
@@ -740,7 +767,10 @@ fn undo(project: &Project, file: &Path, yes: bool, reporter: &mut dyn Reporter) 
 
 fn carry_out_undo(file: &Path, plan: &UndoPlan) -> Result<()> {
     let stamp = crate::files::unique_stamp().map_err(|e| {
-        Error::own("PM3421", format!("{}: {e}; nothing was moved", file.display()))
+        Error::own(
+            "PM3421",
+            format!("{}: {e}; nothing was moved", file.display()),
+        )
     })?;
     // Removed files are first set aside next to themselves, so that a failure can put
     // them back; they go for good once everything has moved.
@@ -748,7 +778,10 @@ fn carry_out_undo(file: &Path, plan: &UndoPlan) -> Result<()> {
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut failure = None;
     for w in &plan.remove {
-        let name = w.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = w
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let hidden = w.with_file_name(format!(".{name}.prismig-undo-{stamp}"));
         match std::fs::rename(w, &hidden) {
             Ok(()) => aside.push((w.clone(), hidden)),
@@ -762,7 +795,7 @@ fn carry_out_undo(file: &Path, plan: &UndoPlan) -> Result<()> {
         for (from, to) in &plan.moves {
             let result = to
                 .parent()
-                .map_or(Ok(()), |p| std::fs::create_dir_all(p))
+                .map_or(Ok(()), std::fs::create_dir_all)
                 .and_then(|()| crate::files::move_path(from, to));
             match result {
                 Ok(()) => moved.push((from.clone(), to.clone())),
@@ -911,10 +944,7 @@ mod tests {
                 "20240105000000_upper/Migration.SQL",
             ),
             (RepairAction::MoveToTrash, ".idea"),
-            (
-                RepairAction::Note,
-                "20240102000000_b/20240103000000_nested",
-            ),
+            (RepairAction::Note, "20240102000000_b/20240103000000_nested"),
             (RepairAction::Keep, "20240106000000_notes"),
             (RepairAction::Note, "init"),
         ];

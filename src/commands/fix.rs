@@ -590,7 +590,14 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
         }
     }
     // First pass without findings, to learn which migrations need the catalog or git.
-    let draft = plan_fix(&local, &rows, &Findings::default(), options, &shown, &ctx.project.invocation);
+    let draft = plan_fix(
+        &local,
+        &rows,
+        &Findings::default(),
+        options,
+        &shown,
+        &ctx.project.invocation,
+    );
     let mut findings = Findings::default();
     let position: HashMap<&str, usize> = local
         .iter()
@@ -647,7 +654,14 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
             _ => {}
         }
     }
-    let plan = plan_fix(&local, &rows, &findings, options, &shown, &ctx.project.invocation);
+    let plan = plan_fix(
+        &local,
+        &rows,
+        &findings,
+        options,
+        &shown,
+        &ctx.project.invocation,
+    );
     let needs_you = plan.iter().any(|s| s.step.action == RepairAction::Keep);
     let code = if needs_you { exit::FAILURE } else { exit::OK };
     let changes: Vec<&FixStep> = plan.iter().filter(|s| s.op.is_some()).collect();

@@ -23,7 +23,16 @@ pub fn advise(
     inv: &Invocation,
 ) -> Vec<Advice> {
     let mut out = Vec::new();
-    let git_log = |name: &str| shell::command(&["git", "log", "--all", "--oneline", "--", &format!("{dir}/{name}")]);
+    let git_log = |name: &str| {
+        shell::command(&[
+            "git",
+            "log",
+            "--all",
+            "--oneline",
+            "--",
+            &format!("{dir}/{name}"),
+        ])
+    };
     if !d.has_migrations_table {
         if local.is_empty() {
             return out;
@@ -190,9 +199,13 @@ fn renamed(state: &super::status::State) -> Vec<(String, String)> {
             .collect();
         let found = unapplied.iter().find(|new| {
             !out.iter().any(|(_, n)| n == *new)
-                && state.dir.find(new).and_then(|m| m.script().ok()).is_some_and(|script| {
-                    sums.iter().any(|sum| script_matches_checksum(&script, sum))
-                })
+                && state
+                    .dir
+                    .find(new)
+                    .and_then(|m| m.script().ok())
+                    .is_some_and(|script| {
+                        sums.iter().any(|sum| script_matches_checksum(&script, sum))
+                    })
         });
         if let Some(new) = found {
             out.push((old.clone(), new.clone()));
@@ -249,7 +262,14 @@ mod tests {
     #[test]
     fn unmanaged_databases_get_a_baseline() {
         let d = Diagnosis::default();
-        let a = advise(&["1_a", "2_b"], &d, false, "prisma/migrations", &[], &none());
+        let a = advise(
+            &["1_a", "2_b"],
+            &d,
+            false,
+            "prisma/migrations",
+            &[],
+            &none(),
+        );
         assert_eq!(kinds(&a), [AdviceKind::Unmanaged]);
         assert_eq!(a[0].commands[1], "prismig baseline --to 2_b --yes");
         let a = advise(&["1_a", "2_b"], &d, true, "prisma/migrations", &[], &none());

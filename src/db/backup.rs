@@ -84,7 +84,10 @@ impl Database {
             file.sync_all().map_err(|e| {
                 Error::own(
                     "PM4002",
-                    format!("the backup {} could not be written, nothing was applied: {e}", path.display()),
+                    format!(
+                        "the backup {} could not be written, nothing was applied: {e}",
+                        path.display()
+                    ),
                 )
             })
         };

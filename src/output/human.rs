@@ -314,13 +314,14 @@ impl Reporter for Human {
             Event::MigrationCreated {
                 path,
                 lockfile_created,
+                deploy,
             } => {
                 let lock = if lockfile_created {
                     "migration_lock.toml created.\n"
                 } else {
                     ""
                 };
-                self.out(&format!("\n{lock}Created {path}\n\nEdit it, then apply it with prismig migrate deploy.\n"));
+                self.out(&format!("\n{lock}Created {path}\n\nEdit it, then apply it with {deploy}\n"));
             }
             Event::ScriptExecuted => self.out("Script executed successfully.\n"),
             Event::DeployFinished { applied, remaining } => {

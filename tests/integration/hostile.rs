@@ -162,6 +162,20 @@ fn cleanup_undo_refuses_manifests_that_reach_outside() {
     )
     .unwrap();
     files.push(("another migrations folder", other));
+    // A manifest outside any trash folder, moving its neighbour into the migrations.
+    std::fs::create_dir(out_dir.join("20240109000000_planted")).unwrap();
+    std::fs::write(
+        out_dir.join("20240109000000_planted/migration.sql"),
+        "DROP TABLE a;",
+    )
+    .unwrap();
+    let loose = out_dir.join("manifest.json");
+    std::fs::write(
+        &loose,
+        serde_json::json!({"created_at": "t", "migrations_dir": m, "moves": [[format!("{m}/20240109000000_planted"), format!("{o}/20240109000000_planted")]], "written": []}).to_string(),
+    )
+    .unwrap();
+    files.push(("a manifest outside the trash", loose));
 
     let project_before = tree(p.path());
     let outside_before = tree(&out_dir);
@@ -185,7 +199,12 @@ fn cleanup_undo_refuses_manifests_that_reach_outside() {
     run(
         &p,
         NO_DB,
-        &["cleanup", "--undo", manifest_path.to_str().unwrap(), "--yes"],
+        &[
+            "cleanup",
+            "--undo",
+            manifest_path.to_str().unwrap(),
+            "--yes",
+        ],
     )
     .success();
     assert_eq!(
@@ -229,7 +248,11 @@ fn cleanup_undo_removes_only_the_files_it_wrote() {
     std::fs::write(&old, doc.to_string()).unwrap();
     std::fs::write(&lock, prismig::commands::lockfile_text("postgresql")).unwrap();
     let before = tree(p.path());
-    let out = run(&p, NO_DB, &["cleanup", "--undo", old.to_str().unwrap(), "--yes"]);
+    let out = run(
+        &p,
+        NO_DB,
+        &["cleanup", "--undo", old.to_str().unwrap(), "--yes"],
+    );
     refused(&out, "PM3422");
     assert_eq!(tree(p.path()), before);
 
@@ -284,8 +307,7 @@ fn cleanup_across_filesystems_and_an_undo_that_fails_half_way() {
     );
     // The printed undo keeps --schema.
     assert!(
-        out.stdout
-            .contains("cleanup --undo .prismig/trash/")
+        out.stdout.contains("cleanup --undo .prismig/trash/")
             && out.stdout.contains("--yes --schema vol/schema.prisma\n"),
         "{}",
         out.stdout
@@ -306,7 +328,8 @@ fn cleanup_across_filesystems_and_an_undo_that_fails_half_way() {
     let out = run(&p, NO_DB, &undo);
     refused(&out, "PM3421");
     assert!(
-        out.stderr.contains("what had moved was put back: nothing changed"),
+        out.stderr
+            .contains("what had moved was put back: nothing changed"),
         "{}",
         out.stderr
     );
@@ -350,7 +373,11 @@ fn baseline_refuses_an_empty_database() {
     for args in [&["baseline"][..], &["baseline", "--yes"]] {
         let out = run(&p, &db.url(), args);
         refused(&out, "PM3427");
-        assert!(out.stderr.contains("prismig migrate deploy"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("prismig migrate deploy"),
+            "{}",
+            out.stderr
+        );
     }
     assert_eq!(
         db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = '_prisma_migrations'"),
@@ -441,10 +468,17 @@ fn baseline_records_belong_to_their_database() {
     );
 
     let a_rows = a.rows();
-    for args in [&["baseline", "--undo", r][..], &["baseline", "--undo", r, "--yes"]] {
+    for args in [
+        &["baseline", "--undo", r][..],
+        &["baseline", "--undo", r, "--yes"],
+    ] {
         let out = run(&p, &b.url(), args);
         refused(&out, "PM3425");
-        assert!(out.stderr.contains(&format!("\"{}\"", a.name)), "{}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("\"{}\"", a.name)),
+            "{}",
+            out.stderr
+        );
         assert_eq!(
             b.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = '_prisma_migrations'"),
             0
@@ -578,7 +612,11 @@ fn backups_are_checked_before_anything_is_applied() {
         cmd.env("PATH", &path);
         let out = output(cmd);
         refused(&out, "PM5010");
-        assert!(out.stderr.contains("nothing was applied"), "{what}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("nothing was applied"),
+            "{what}: {}",
+            out.stderr
+        );
         assert!(!p.path().join("b.dump").exists(), "{what}");
         assert_eq!(
             db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'User'"),
@@ -591,14 +629,21 @@ fn backups_are_checked_before_anything_is_applied() {
     p.write("b.dump", "mine");
     let out = run(&p, &db.url(), &["migrate", "deploy", "--backup=b.dump"]);
     refused(&out, "PM5011");
-    assert_eq!(std::fs::read_to_string(p.path().join("b.dump")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("b.dump")).unwrap(),
+        "mine"
+    );
     assert_eq!(
         db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'User'"),
         0
     );
 
     // A real one: mode 0600, readable by pg_restore.
-    let out = run(&p, &db.url(), &["migrate", "deploy", "--backup=backups/ok.dump"]);
+    let out = run(
+        &p,
+        &db.url(),
+        &["migrate", "deploy", "--backup=backups/ok.dump"],
+    );
     out.success();
     let ok = p.path().join("backups/ok.dump");
     assert_eq!(mode(&ok), 0o600);
@@ -681,8 +726,16 @@ fn a_mysql_database_named_all_databases() {
     let dump = std::fs::read_to_string(p.path().join("b.sql")).unwrap();
     assert!(dump.contains("Database: --all-databases"), "{dump}");
     assert!(!dump.contains("CREATE DATABASE"), "one database only");
-    assert!(!dump.contains("Current Database: `mysql`"), "not the system database");
-    assert!(dump.trim_end().lines().last().unwrap().starts_with("-- Dump completed"));
+    assert!(
+        !dump.contains("Current Database: `mysql`"),
+        "not the system database"
+    );
+    assert!(dump
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("-- Dump completed"));
     assert_eq!(mode(&p.path().join("b.sql")), 0o600);
 }
 
@@ -778,7 +831,11 @@ fn sync_after_a_rename_points_to_fix() {
         "{}",
         out.stdout
     );
-    assert!(out.stdout.contains("  $ prismig fix --yes\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("  $ prismig fix --yes\n"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("migrate deploy"), "{}", out.stdout);
     run(&p, &db.url(), &["fix", "--yes"]).success();
     let out = run(&p, &db.url(), &["sync"]);

@@ -104,7 +104,8 @@ fn deploy_script_creates_a_new_environment() {
     let out = script(&p, &[("PROD_DATABASE_URL", &fresh.url())], &["production"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
-        out.stdout.contains("the database does not exist yet: deploy creates it"),
+        out.stdout
+            .contains("the database does not exist yet: deploy creates it"),
         "{out:?}"
     );
     assert!(out.stderr.contains("P1003"), "{out:?}");

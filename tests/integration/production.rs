@@ -242,7 +242,8 @@ fn deploy_to_a_target() {
     assert!(!out.stdout.contains("add_email"));
     // An early stop says what is left instead of Prisma's "All migrations …".
     assert!(
-        out.stdout.ends_with("Stopped at --to: 1 pending migration(s) after it were not applied.\n"),
+        out.stdout
+            .ends_with("Stopped at --to: 1 pending migration(s) after it were not applied.\n"),
         "{}",
         out.stdout
     );

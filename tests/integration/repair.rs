@@ -190,11 +190,7 @@ fn cleanup_tidies_the_folder_and_undo_restores_it() {
     assert!(p.path().join(".prismig/trash").is_dir());
     let out = run(&p, &db.url(), &["migrate", "deploy"]);
     out.success();
-    assert!(
-        !out.stdout.contains("20240103000000_c"),
-        "{}",
-        out.stdout
-    );
+    assert!(!out.stdout.contains("20240103000000_c"), "{}", out.stdout);
     let out = run(&p, &db.url(), &["cleanup"]);
     out.success();
     assert!(

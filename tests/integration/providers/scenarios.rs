@@ -498,7 +498,12 @@ pub fn repair_baseline<B: Backend>() {
     // Post is not in the database: add_post is held back, and nothing is marked.
     let out = run(&p, &db.url(), &["baseline", "--yes"]);
     out.failure();
-    assert!(out.stdout.contains("needs you         20240102000000_add_post"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("needs you         20240102000000_add_post"),
+        "{}",
+        out.stdout
+    );
     assert!(!db.table_exists("_prisma_migrations"));
 
     // Everything: both migrations marked in one run; deploy then has nothing to do.

@@ -13,7 +13,13 @@ impl Tmpfs {
     pub fn mount(path: &Path, size: &str) -> Tmpfs {
         std::fs::create_dir_all(path).expect("mount point");
         let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0755"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
             .arg(path)
             .output();
         match out {
