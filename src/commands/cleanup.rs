@@ -1,11 +1,12 @@
 //! `prismig cleanup`: migrations-folder hygiene. Finds stray files (`.DS_Store`, editor
 //! backups, `*.orig`, `*.rej`, temporary files), folders Prisma would take for migrations
 //! and then fail on (no `migration.sql`, dot-folders), migrations nested one level too
-//! deep, empty scripts, names outside the `YYYYMMDDHHMMSS_name` form, shared timestamps,
-//! names that Prisma < 6.6 (bytewise) and ≥ 6.6 (locale-aware) order differently, and a
-//! missing or unreadable lockfile. Nothing is deleted: files move to
-//! `.prismig/trash/<UTC time>/`, whose `manifest.json` `--undo` reads. No database is
-//! needed, so it runs in a pre-commit hook.
+//! deep (reported, never moved: they may be archived on purpose), empty scripts, names
+//! outside the `YYYYMMDDHHMMSS_name` form, shared timestamps, names that Prisma < 6.6
+//! (bytewise) and ≥ 6.6 (locale-aware) order differently, and a missing or unreadable
+//! lockfile. Nothing is deleted: files move to `.prismig/trash/<UTC time>-<random>/`, whose
+//! `manifest.json` `--undo` reads, checking every path it names. No database is needed, so
+//! it runs in a pre-commit hook.
 
 use crate::config::{relative, Project};
 use crate::error::{exit, Error, Result};
