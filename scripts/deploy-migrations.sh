@@ -69,7 +69,9 @@ backup=()
 if [ "$environment" = production ]; then
     dir=${BACKUP_DIR:-backups}
     mkdir -p "$dir"
-    backup=("--backup=$dir/$(date -u +%Y%m%dT%H%M%SZ)-before-deploy")
+    # The process id and a random part: two deploys in one second keep both backups
+    # (prismig never writes over an existing file).
+    backup=("--backup=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$$-$RANDOM-before-deploy")
     log "${ok}a backup is taken before deploying (${backup[0]#--backup=})"
 fi
 if ! "$prismig" migrate deploy "${backup[@]}" "${extra[@]}"; then

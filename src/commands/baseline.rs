@@ -378,4 +378,38 @@ mod tests {
         let e = plan_baseline(&local, &[], Some("9_z"), &Invocation::default()).unwrap_err();
         assert_eq!(e.code(), "P3017");
     }
+
+    #[test]
+    fn absent_objects_hold_a_migration_back_unless_forced() {
+        let local = ["1_a", "2_b"];
+        let steps = plan_baseline(&local, &[], None, &Invocation::default()).unwrap();
+        let absent = HashMap::from([
+            ("1_a".to_owned(), Vec::new()),
+            (
+                "2_b".to_owned(),
+                vec!["table \"b\" does not exist".to_owned()],
+            ),
+        ]);
+        let held = hold_back(
+            steps.clone(),
+            &absent,
+            &local,
+            false,
+            &Invocation::default(),
+        );
+        assert_eq!(held[0].action, RepairAction::MarkApplied);
+        assert_eq!(held[1].action, RepairAction::Keep);
+        assert_eq!(
+            held[1].details,
+            [
+                "table \"b\" does not exist",
+                "$ prismig baseline --to 1_a --yes",
+                "$ prismig migrate deploy",
+                "$ prismig baseline --to 2_b --force --yes"
+            ]
+        );
+        let forced = hold_back(steps, &absent, &local, true, &Invocation::default());
+        assert_eq!(forced[1].action, RepairAction::MarkApplied);
+        assert!(forced[1].reason.contains("--force although table"));
+    }
 }

@@ -77,9 +77,16 @@ fn deploy_script_for_each_environment() {
 
     // A failed migration stops the script before deploying, with its own code.
     p.migration("20240103000000_bad", "SELECT 1/0;");
+    let out = script(&p, &[("PROD_DATABASE_URL", &prod.url())], &["production"]);
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(
+        out.stderr.contains("P3018"),
+        "the migration failed: {out:?}"
+    );
     assert_eq!(
-        script(&p, &[("PROD_DATABASE_URL", &prod.url())], &["production"]).code,
-        5
+        std::fs::read_dir(p.path().join("backups")).unwrap().count(),
+        2,
+        "one more backup, none replaced"
     );
     let out = script(&p, &[("PROD_DATABASE_URL", &prod.url())], &["production"]);
     assert_eq!(out.code, 4, "{out:?}");
