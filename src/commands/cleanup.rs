@@ -501,11 +501,29 @@ pub fn cleanup(
         }
     }
     if let Err(e) = result {
-        for (from, to) in done.iter().rev() {
-            let _ = crate::files::move_path(to, from);
+        let stuck: Vec<String> = done
+            .iter()
+            .rev()
+            .filter_map(|(from, to)| {
+                crate::files::move_path(to, from)
+                    .err()
+                    .map(|err| format!("{} ({err})", to.display()))
+            })
+            .collect();
+        if !stuck.is_empty() {
+            // The manifest stays with what could not go back: --undo still finds it.
+            return Err(Error::own(
+                "PM3410",
+                format!(
+                    "{e}; these could not be moved back and stay in the trash: {}; {} lists them",
+                    stuck.join(", "),
+                    manifest_path.display()
+                ),
+            ));
         }
+        // Only what cleanup made, now empty again: a failure here leaves empty folders.
         let _ = std::fs::remove_file(&manifest_path);
-        let _ = std::fs::remove_dir_all(&trash);
+        let _ = remove_empty_dirs(&trash);
         return Err(e);
     }
     let shown = relative(&manifest_path, cwd);
@@ -521,6 +539,17 @@ pub fn cleanup(
         backup: Some(shown),
     });
     Ok(code)
+}
+
+/// Removes `dir` and the folders under it, if they hold no file.
+fn remove_empty_dirs(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            remove_empty_dirs(&entry.path())?;
+        }
+    }
+    std::fs::remove_dir(dir)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

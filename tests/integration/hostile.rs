@@ -853,3 +853,32 @@ fn sync_after_a_rename_points_to_fix() {
         out.stdout
     );
 }
+
+// Scope 6: cleanup's own moves, all or none: the trash (here a small volume) fills up on the
+// second move, and the first is moved back; the folder is as it was and no manifest stays.
+#[test]
+fn cleanup_that_fails_half_way_moves_back() {
+    let p = Project::new();
+    p.migration("20240101000000_init", INIT)
+        .write("prisma/migrations/.DS_Store", "small")
+        .write("prisma/migrations/z.orig", vec![b'z'; 256 * 1024]);
+    let volume = Tmpfs::mount(&p.path().join(".prismig"), "64k");
+    let before = tree(&p.migrations());
+    let out = run(&p, NO_DB, &["cleanup", "--yes"]);
+    refused(&out, "PM3410");
+    // The first move (to another filesystem) went through; the second did not fit.
+    assert!(
+        out.stderr.contains("z.orig") && out.stderr.contains("No space left"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("what had moved was moved back"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tree(&p.migrations()), before);
+    let left: Vec<_> = tree(&volume.path).into_keys().collect();
+    assert!(left.iter().all(|k| k.ends_with('/')), "{left:?}");
+    drop(volume);
+}
