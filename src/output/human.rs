@@ -332,7 +332,9 @@ impl Reporter for Human {
                 if applied.is_empty() && remaining > 0 {
                     self.out(&format!(
                         "\n{}\n",
-                        s.green(&format!("No pending migrations to apply up to --to. {rest}"))
+                        s.green(&format!(
+                            "No pending migrations to apply up to --to; {remaining} pending migration(s) after it were not applied."
+                        ))
                     ));
                 } else if applied.is_empty() {
                     self.out(&format!(

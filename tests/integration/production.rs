@@ -257,7 +257,7 @@ fn deploy_to_a_target() {
     );
     out.success();
     assert!(
-        out.stdout.contains("No pending migrations to apply up to --to. Stopped at --to: 1 pending migration(s) after it were not applied."),
+        out.stdout.contains("No pending migrations to apply up to --to; 1 pending migration(s) after it were not applied."),
         "{}",
         out.stdout
     );
