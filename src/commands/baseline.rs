@@ -38,7 +38,7 @@ pub fn hold_back(
     force: bool,
     inv: &Invocation,
 ) -> Vec<RepairStep> {
-    steps
+    let steps: Vec<RepairStep> = steps
         .into_iter()
         .map(|step| {
             let Some(objects) = absent.get(&step.name).filter(|o| !o.is_empty()) else {
@@ -71,6 +71,24 @@ pub fn hold_back(
                 "its objects are not in the database, so its script has not run here: baseline the migrations before it and let deploy apply it, or mark it applied anyway with --force",
             )
             .with_details(details)
+        })
+        .collect();
+    // Marking the others alone would leave a hole in the history: nothing is marked.
+    if !steps.iter().any(|s| s.action == RepairAction::Keep) {
+        return steps;
+    }
+    steps
+        .into_iter()
+        .map(|step| match step.action {
+            RepairAction::MarkApplied => RepairStep::new(
+                RepairAction::Note,
+                step.name,
+                format!(
+                    "{}; not marked while a migration up to the target needs you",
+                    step.reason
+                ),
+            ),
+            _ => step,
         })
         .collect()
 }
@@ -397,7 +415,7 @@ mod tests {
             false,
             &Invocation::default(),
         );
-        assert_eq!(held[0].action, RepairAction::MarkApplied);
+        assert_eq!(held[0].action, RepairAction::Note);
         assert_eq!(held[1].action, RepairAction::Keep);
         assert_eq!(
             held[1].details,
