@@ -35,9 +35,22 @@ fi
 export DATABASE_URL=$url
 
 log "${ok}$environment: $action"
-status() { "$prismig" migrate status --exit-code detailed "${extra[@]}"; }
+# status' errors are kept to tell a database that does not exist yet (P1003), which deploy
+# creates, from one that cannot be reached.
+errors=$(mktemp) || exit 3
+trap 'rm -f "$errors"' EXIT
+status() {
+    "$prismig" migrate status --exit-code detailed "${extra[@]}" 2>"$errors"
+    local c=$?
+    cat "$errors" >&2
+    return $c
+}
 status
 code=$?
+if [ $code = 1 ] && [ "$action" = deploy ] && grep -q 'P1003' "$errors"; then
+    log "${warn}the database does not exist yet: deploy creates it"
+    code=2
+fi
 case $code in
     0) log "${ok}database schema is up to date" ;;
     1) log "${bad}cannot check the database (connection or configuration error above)"; exit 3 ;;
@@ -56,7 +69,9 @@ backup=()
 if [ "$environment" = production ]; then
     dir=${BACKUP_DIR:-backups}
     mkdir -p "$dir"
-    backup=("--backup=$dir/$(date -u +%Y%m%dT%H%M%SZ)-before-deploy")
+    # The process id and a random part: two deploys in one second keep both backups
+    # (prismig never writes over an existing file).
+    backup=("--backup=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$$-$RANDOM-before-deploy")
     log "${ok}a backup is taken before deploying (${backup[0]#--backup=})"
 fi
 if ! "$prismig" migrate deploy "${backup[@]}" "${extra[@]}"; then

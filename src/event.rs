@@ -165,6 +165,8 @@ pub enum Event {
     },
     DeployFinished {
         applied: Vec<String>,
+        /// Pending migrations left after `--to` (0 without it).
+        remaining: usize,
     },
     /// `deploy --dry-run`: what would happen; nothing was changed.
     Plan {
@@ -197,6 +199,8 @@ pub enum Event {
         applied: bool,
         /// The record `--undo` reads.
         backup: Option<String>,
+        /// The command that undoes it, ready to paste.
+        undo: Option<String>,
     },
     /// `sync`: the differences found (none: in sync).
     Sync {
@@ -206,6 +210,8 @@ pub enum Event {
     MigrationCreated {
         path: String,
         lockfile_created: bool,
+        /// The command that applies it, ready to paste.
+        deploy: String,
     },
     /// `db execute` succeeded.
     ScriptExecuted,

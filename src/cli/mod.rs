@@ -178,6 +178,9 @@ struct BaselineArgs {
     /// Remove the rows a previous `baseline --yes` inserted, as its record file lists them
     #[arg(long, value_name = "FILE")]
     undo: Option<PathBuf>,
+    /// Mark migrations applied even when the database lacks the objects they create
+    #[arg(long, conflicts_with = "undo")]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -352,6 +355,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 to: b.to,
                 yes: b.yes,
                 undo: b.undo,
+                force: b.force,
             }),
             b.common,
             "baseline",

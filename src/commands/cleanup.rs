@@ -1,11 +1,12 @@
 //! `prismig cleanup`: migrations-folder hygiene. Finds stray files (`.DS_Store`, editor
 //! backups, `*.orig`, `*.rej`, temporary files), folders Prisma would take for migrations
 //! and then fail on (no `migration.sql`, dot-folders), migrations nested one level too
-//! deep, empty scripts, names outside the `YYYYMMDDHHMMSS_name` form, shared timestamps,
-//! names that Prisma < 6.6 (bytewise) and ≥ 6.6 (locale-aware) order differently, and a
-//! missing or unreadable lockfile. Nothing is deleted: files move to
-//! `.prismig/trash/<UTC time>/`, whose `manifest.json` `--undo` reads. No database is
-//! needed, so it runs in a pre-commit hook.
+//! deep (reported, never moved: they may be archived on purpose), empty scripts, names
+//! outside the `YYYYMMDDHHMMSS_name` form, shared timestamps, names that Prisma < 6.6
+//! (bytewise) and ≥ 6.6 (locale-aware) order differently, and a missing or unreadable
+//! lockfile. Nothing is deleted: files move to `.prismig/trash/<UTC time>-<random>/`, whose
+//! `manifest.json` `--undo` reads, checking every path it names. No database is needed, so
+//! it runs in a pre-commit hook.
 
 use crate::config::{relative, Project};
 use crate::error::{exit, Error, Result};
@@ -14,6 +15,7 @@ use crate::migration::{locale_compare, read_lock_provider};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -54,7 +56,6 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Trash(String),
-    MoveUp { from: String, to: String },
     RenameFile { from: String, to: String },
     WriteLockfile { content: String },
 }
@@ -108,7 +109,6 @@ pub fn plan_cleanup(snap: &Snapshot, provider: &str, options: &CleanupOptions) -
             ));
         }
     }
-    let top: Vec<&str> = snap.folders.iter().map(|f| f.name.as_str()).collect();
     let mut migrations = Vec::new();
     for folder in &snap.folders {
         let name = folder.name.as_str();
@@ -145,34 +145,25 @@ pub fn plan_cleanup(snap: &Snapshot, provider: &str, options: &CleanupOptions) -
                     },
                 ));
                 migrations.push(name);
-            } else if other_files == 0
-                && folder.folders.len() == nested_migrations.len()
-                && nested_migrations
-                    .iter()
-                    .all(|n| !top.contains(&n.name.as_str()))
-            {
-                // Nothing of its own: a container of misplaced migrations, or empty.
-                for n in &nested_migrations {
-                    out.push(change(
-                        RepairAction::MoveUp,
-                        &format!("{name}/{}", n.name),
-                        "a migration one level too deep, which Prisma does not see".to_owned(),
-                        Change::MoveUp {
-                            from: format!("{name}/{}", n.name),
-                            to: n.name.clone(),
-                        },
-                    ));
-                    migrations.push(n.name.as_str());
-                }
+            } else if other_files == 0 && folder.folders.is_empty() {
                 out.push(change(
                     RepairAction::MoveToTrash,
                     name,
-                    if nested_migrations.is_empty() {
-                        "a folder without migration.sql: Prisma counts it as a migration and deploy fails on it (P3015)".to_owned()
-                    } else {
-                        "left empty once its migrations move up".to_owned()
-                    },
+                    "a folder without migration.sql: Prisma counts it as a migration and deploy fails on it (P3015)".to_owned(),
                     Change::Trash(name.to_owned()),
+                ));
+                continue;
+            } else if other_files == 0 && !nested_migrations.is_empty() {
+                // Migrations under another folder may have been put there on purpose (an
+                // archive): moving them up would bring them back into every deploy.
+                notes.push(note(
+                    RepairAction::Keep,
+                    name,
+                    "a folder of migrations, without migration.sql of its own: Prisma counts it as a migration and deploy fails on it (P3015). If they are archived, move the folder out of the migrations folder; if they belong in the deploy, move each one up".to_owned(),
+                    nested_migrations
+                        .iter()
+                        .map(|n| format!("{name}/{}/", n.name))
+                        .collect(),
                 ));
                 continue;
             } else {
@@ -215,17 +206,13 @@ pub fn plan_cleanup(snap: &Snapshot, provider: &str, options: &CleanupOptions) -
                         "an empty folder".to_owned(),
                         Change::Trash(path.clone()),
                     ));
-                } else if n.has_script() && !top.contains(&n.name.as_str()) {
-                    out.push(change(
-                        RepairAction::MoveUp,
+                } else if n.has_script() {
+                    notes.push(note(
+                        RepairAction::Note,
                         &path,
-                        "a migration one level too deep, which Prisma does not see".to_owned(),
-                        Change::MoveUp {
-                            from: path.clone(),
-                            to: n.name.clone(),
-                        },
+                        "a migration inside another one, which Prisma does not see; it is left where it is: move it up yourself if it belongs in the deploy".to_owned(),
+                        Vec::new(),
                     ));
-                    migrations.push(n.name.as_str());
                 } else {
                     notes.push(note(
                         RepairAction::Note,
@@ -393,6 +380,10 @@ pub struct Manifest {
     pub moves: Vec<(PathBuf, PathBuf)>,
     /// Files written where none was (the lockfile).
     pub written: Vec<PathBuf>,
+    /// SHA-256 of each written file, in `written`'s order: `--undo` removes a file only
+    /// while it still holds what cleanup wrote.
+    #[serde(default)]
+    pub written_sha256: Vec<String>,
 }
 
 fn io_error(what: String) -> impl Fn(std::io::Error) -> Error {
@@ -406,7 +397,7 @@ pub fn cleanup(
     reporter: &mut dyn Reporter,
 ) -> Result<u8> {
     if let Some(file) = &options.undo {
-        return undo(file, options.yes, reporter);
+        return undo(project, file, options.yes, reporter);
     }
     let dir = &project.migrations_dir;
     let plan = plan_cleanup(&snapshot(dir), project.provider.lock_name(), options);
@@ -422,59 +413,75 @@ pub fn cleanup(
             steps: plan.into_iter().map(|s| s.step).collect(),
             applied: false,
             backup: None,
+            undo: None,
         });
         return Ok(code);
     }
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    let trash = cwd.join(".prismig").join("trash").join(&stamp);
+    let trash_root = cwd.join(".prismig").join("trash");
+    let stamp = crate::files::unique_stamp().map_err(io_error(
+        "no random part for the trash folder's name; nothing was moved".to_owned(),
+    ))?;
+    let trash = trash_root.join(&stamp);
     let mut manifest = Manifest {
         created_at: chrono::Utc::now().to_rfc3339(),
         migrations_dir: dir.clone(),
         ..Manifest::default()
     };
+    let mut lockfile = None;
     for c in &changes {
         match c {
             Change::Trash(rel) => manifest.moves.push((dir.join(rel), trash.join(rel))),
-            Change::MoveUp { from, to } | Change::RenameFile { from, to } => {
+            Change::RenameFile { from, to } => {
                 manifest.moves.push((dir.join(from), dir.join(to)));
             }
-            Change::WriteLockfile { .. } => {
+            Change::WriteLockfile { content } => {
                 let lock = dir.join("migration_lock.toml");
-                if lock.exists() {
+                if std::fs::symlink_metadata(&lock).is_ok() {
                     manifest
                         .moves
                         .push((lock.clone(), trash.join("migration_lock.toml")));
                 }
-                manifest.written.push(lock);
+                manifest.written.push(lock.clone());
+                manifest.written_sha256.push(sha256_hex(content.as_bytes()));
+                lockfile = Some((lock, content.clone()));
             }
         }
     }
     // A target that exists already would be overwritten: refuse before anything moves.
     for (_, to) in &manifest.moves {
-        if to.exists() {
+        if std::fs::symlink_metadata(to).is_ok() {
             return Err(Error::own(
                 "PM3410",
                 format!("{} exists already; nothing was moved", to.display()),
             ));
         }
     }
-    std::fs::create_dir_all(&trash).map_err(io_error(format!(
+    crate::files::private_dir(&trash_root).map_err(io_error(format!(
         "cannot create {}; nothing was moved",
-        trash.display()
+        trash_root.display()
     )))?;
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&trash)
+        .map_err(io_error(format!(
+            "cannot create {}; nothing was moved",
+            trash.display()
+        )))?;
     let manifest_path = trash.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).expect("a manifest serialises");
-    std::fs::write(&manifest_path, text + "\n").map_err(io_error(format!(
-        "cannot write {}; nothing was moved",
-        manifest_path.display()
-    )))?;
+    crate::files::write_new(&manifest_path, (text + "\n").as_bytes()).map_err(io_error(
+        format!(
+            "cannot write {}; nothing was moved",
+            manifest_path.display()
+        ),
+    ))?;
     let mut done: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut result = Ok(());
     for (from, to) in &manifest.moves {
         let moved = to
             .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::rename(from, to));
+            .map_or(Ok(()), crate::files::private_dir)
+            .and_then(|()| crate::files::move_path(from, to));
         if let Err(e) = moved {
             result = Err(io_error(format!(
                 "cannot move {} to {}; what had moved was moved back",
@@ -485,95 +492,380 @@ pub fn cleanup(
         }
         done.push((from.clone(), to.clone()));
     }
-    if result.is_ok() {
-        for c in &changes {
-            if let Change::WriteLockfile { content } = c {
-                let lock = dir.join("migration_lock.toml");
-                if let Err(e) = std::fs::write(&lock, content) {
-                    result = Err(io_error(format!(
-                        "cannot write {}; what had moved was moved back",
-                        lock.display()
-                    ))(e));
-                }
-            }
+    if let (Ok(()), Some((lock, content))) = (&result, &lockfile) {
+        if let Err(e) = write_lockfile(lock, content) {
+            result = Err(io_error(format!(
+                "cannot write {}; what had moved was moved back",
+                lock.display()
+            ))(e));
         }
     }
     if let Err(e) = result {
-        for (from, to) in done.iter().rev() {
-            let _ = std::fs::rename(to, from);
+        let stuck: Vec<String> = done
+            .iter()
+            .rev()
+            .filter_map(|(from, to)| {
+                crate::files::move_path(to, from)
+                    .err()
+                    .map(|err| format!("{} ({err})", to.display()))
+            })
+            .collect();
+        if !stuck.is_empty() {
+            // The manifest stays with what could not go back: --undo still finds it.
+            return Err(Error::own(
+                "PM3410",
+                format!(
+                    "{e}; these could not be moved back and stay in the trash: {}; {} lists them",
+                    stuck.join(", "),
+                    manifest_path.display()
+                ),
+            ));
         }
+        // Only what cleanup made, now empty again: a failure here leaves empty folders.
         let _ = std::fs::remove_file(&manifest_path);
+        let _ = remove_empty_dirs(&trash);
         return Err(e);
     }
+    let shown = relative(&manifest_path, cwd);
     reporter.report(Event::Repair {
         command: "cleanup",
         steps: plan.into_iter().map(|s| s.step).collect(),
         applied: true,
-        backup: Some(relative(&manifest_path, cwd)),
+        undo: Some(
+            project
+                .invocation
+                .prismig(&["cleanup", "--undo", &shown, "--yes"]),
+        ),
+        backup: Some(shown),
     });
     Ok(code)
 }
 
-fn undo(file: &Path, yes: bool, reporter: &mut dyn Reporter) -> Result<u8> {
+/// Removes `dir` and the folders under it, if they hold no file.
+fn remove_empty_dirs(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            remove_empty_dirs(&entry.path())?;
+        }
+    }
+    std::fs::remove_dir(dir)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The lockfile is part of the project (committed, read by others): a new file, mode 0644.
+fn write_lockfile(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
+}
+
+/// Whether `path` lies inside one of `roots` (canonical folders) once every symbolic link
+/// on the way is resolved: absolute, no `.` or `..`, not itself a link, and its nearest
+/// existing ancestor canonicalises inside a root. Returns the root's index.
+pub fn check_inside(path: &Path, roots: &[PathBuf]) -> std::result::Result<usize, String> {
+    use std::path::Component;
+    if !path.is_absolute() {
+        return Err("not an absolute path".to_owned());
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, Component::ParentDir | Component::CurDir))
+    {
+        return Err("contains `.` or `..`".to_owned());
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err("is a symbolic link".to_owned());
+    }
+    let mut existing = path.parent();
+    while let Some(p) = existing {
+        if std::fs::symlink_metadata(p).is_ok() {
+            break;
+        }
+        existing = p.parent();
+    }
+    let Some(ancestor) = existing else {
+        return Err("has no existing folder above it".to_owned());
+    };
+    let real = ancestor
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", ancestor.display()))?;
+    let rest = path
+        .strip_prefix(ancestor)
+        .expect("an ancestor is a prefix");
+    let full = real.join(rest);
+    roots
+        .iter()
+        .position(|root| full.starts_with(root) && full != *root)
+        .ok_or_else(|| format!("resolves to {}, outside", full.display()))
+}
+
+/// What an undo does, checked whole before anything moves.
+struct UndoPlan {
+    /// Written files to remove (their content is still cleanup's).
+    remove: Vec<PathBuf>,
+    /// `(in the trash or renamed, original)`, in the order to carry out.
+    moves: Vec<(PathBuf, PathBuf)>,
+    steps: Vec<RepairStep>,
+}
+
+fn refuse(code: &'static str, file: &Path, why: String) -> Error {
+    Error::own(
+        code,
+        format!("{}: {why}; nothing was moved", file.display()),
+    )
+}
+
+fn plan_cleanup_undo(project: &Project, file: &Path, manifest: &Manifest) -> Result<UndoPlan> {
+    let canonical = |p: &Path, what: &str| {
+        p.canonicalize().map_err(|e| {
+            refuse(
+                "PM3420",
+                file,
+                format!("cannot resolve {what} {}: {e}", p.display()),
+            )
+        })
+    };
+    let migrations = canonical(&project.migrations_dir, "the migrations folder")?;
+    if canonical(&manifest.migrations_dir, "the manifest's migrations folder")? != migrations {
+        return Err(refuse(
+            "PM3420",
+            file,
+            format!(
+                "it is about {}, not this project's migrations folder {}",
+                manifest.migrations_dir.display(),
+                project.migrations_dir.display()
+            ),
+        ));
+    }
+    let trash = canonical(
+        file.parent().unwrap_or(Path::new(".")),
+        "the manifest's folder",
+    )?;
+    // Only a trash folder cleanup makes (`.prismig/trash/<name>/`) can hold what goes
+    // back: a manifest elsewhere could bring any folder's files into the migrations.
+    let in_trash = trash.parent().is_some_and(|t| {
+        t.file_name().is_some_and(|n| n == "trash")
+            && t.parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == ".prismig")
+    });
+    if !in_trash {
+        return Err(refuse(
+            "PM3420",
+            file,
+            format!(
+                "it is not in a trash folder of cleanup (.prismig/trash/<name>/) but in {}",
+                trash.display()
+            ),
+        ));
+    }
+    let roots = [migrations.clone(), trash];
+    let inside = |p: &Path, allowed: &[PathBuf]| {
+        check_inside(p, allowed).map_err(|why| {
+            refuse(
+                "PM3420",
+                file,
+                format!(
+                    "it names {}, which {why} of the migrations folder and this cleanup's trash folder",
+                    p.display()
+                ),
+            )
+        })
+    };
+    let shown = |p: &Path| {
+        p.strip_prefix(&manifest.migrations_dir)
+            .map_or_else(|_| p.display().to_string(), |r| r.display().to_string())
+    };
+    let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    let mut plan = UndoPlan {
+        remove: Vec::new(),
+        moves: Vec::new(),
+        steps: Vec::new(),
+    };
+    for (i, w) in manifest.written.iter().enumerate() {
+        inside(w, &roots[..1])?;
+        if !exists(w) {
+            continue;
+        }
+        let now = crate::files::sha256_file(w)
+            .map_err(|e| refuse("PM3422", file, format!("cannot read {}: {e}", w.display())))?;
+        if manifest.written_sha256.get(i) != Some(&now) {
+            return Err(refuse(
+                "PM3422",
+                file,
+                format!(
+                    "{} changed since cleanup wrote it (or the manifest holds no hash of it), so it is not cleanup's to remove. Move it away yourself, then run the undo again",
+                    w.display()
+                ),
+            ));
+        }
+        plan.remove.push(w.clone());
+        plan.steps.push(step(
+            RepairAction::MoveToTrash,
+            &shown(w),
+            "written by cleanup: removed",
+        ));
+    }
+    for (from, to) in manifest.moves.iter().rev() {
+        inside(from, &roots[..1])?;
+        inside(to, &roots)?;
+        // A file written by cleanup stands where it goes back: removed first.
+        let from_free = !exists(from) || plan.remove.contains(from);
+        match (exists(to), from_free) {
+            (true, true) => {
+                plan.moves.push((to.clone(), from.clone()));
+                plan.steps.push(step(
+                    RepairAction::Restore,
+                    &shown(from),
+                    "moved by cleanup: moved back",
+                ));
+            }
+            (false, false) => {} // moved back already
+            (true, false) => {
+                return Err(refuse(
+                    "PM3421",
+                    file,
+                    format!(
+                        "{} is back in its place and {} is still there: which one to keep is yours to decide",
+                        from.display(),
+                        to.display()
+                    ),
+                ))
+            }
+            (false, true) => {
+                return Err(refuse(
+                    "PM3421",
+                    file,
+                    format!(
+                        "{} is gone, so {} cannot be restored",
+                        to.display(),
+                        from.display()
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(plan)
+}
+
+fn read_manifest(file: &Path) -> Result<Manifest> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         Error::own(
             "PM3411",
             format!("cannot read the cleanup manifest {}: {e}", file.display()),
         )
     })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_str(&text).map_err(|e| {
         Error::own(
             "PM3411",
             format!("{} is not a prismig cleanup manifest: {e}", file.display()),
         )
-    })?;
-    let shown = |p: &Path| {
-        p.strip_prefix(&manifest.migrations_dir)
-            .map_or_else(|_| p.display().to_string(), |r| r.display().to_string())
-    };
-    let mut steps = Vec::new();
-    for w in &manifest.written {
-        if w.exists() {
-            steps.push(step(
-                RepairAction::MoveToTrash,
-                &shown(w),
-                "written by cleanup: removed",
-            ));
-        }
-    }
-    for (from, to) in manifest.moves.iter().rev() {
-        if to.exists() && !from.exists() {
-            steps.push(step(
-                RepairAction::Restore,
-                &shown(from),
-                "moved by cleanup: moved back",
-            ));
-        }
-    }
+    })
+}
+
+/// `--undo`: every path checked first, then all of it or none: a failure moves back
+/// what had moved and puts the removed files back.
+fn undo(project: &Project, file: &Path, yes: bool, reporter: &mut dyn Reporter) -> Result<u8> {
+    let manifest = read_manifest(file)?;
+    let plan = plan_cleanup_undo(project, file, &manifest)?;
     if yes {
-        for w in &manifest.written {
-            if w.exists() {
-                std::fs::remove_file(w)
-                    .map_err(io_error(format!("cannot remove {}", w.display())))?;
-            }
-        }
-        for (from, to) in manifest.moves.iter().rev() {
-            if to.exists() && !from.exists() {
-                std::fs::rename(to, from).map_err(io_error(format!(
-                    "cannot move {} back to {}",
-                    to.display(),
-                    from.display()
-                )))?;
-            }
-        }
+        carry_out_undo(file, &plan)?;
     }
     reporter.report(Event::Repair {
         command: "cleanup --undo",
-        steps,
+        steps: plan.steps,
         applied: yes,
         backup: None,
+        undo: None,
     });
     Ok(exit::OK)
+}
+
+fn carry_out_undo(file: &Path, plan: &UndoPlan) -> Result<()> {
+    let stamp = crate::files::unique_stamp().map_err(|e| {
+        Error::own(
+            "PM3421",
+            format!("{}: {e}; nothing was moved", file.display()),
+        )
+    })?;
+    // Removed files are first set aside next to themselves, so that a failure can put
+    // them back; they go for good once everything has moved.
+    let mut aside: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut failure = None;
+    for w in &plan.remove {
+        let name = w
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let hidden = w.with_file_name(format!(".{name}.prismig-undo-{stamp}"));
+        match std::fs::rename(w, &hidden) {
+            Ok(()) => aside.push((w.clone(), hidden)),
+            Err(e) => {
+                failure = Some(format!("cannot remove {}: {e}", w.display()));
+                break;
+            }
+        }
+    }
+    if failure.is_none() {
+        for (from, to) in &plan.moves {
+            let result = to
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| crate::files::move_path(from, to));
+            match result {
+                Ok(()) => moved.push((from.clone(), to.clone())),
+                Err(e) => {
+                    failure = Some(format!(
+                        "cannot move {} back to {}: {e}",
+                        from.display(),
+                        to.display()
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(why) = failure {
+        let mut stuck = Vec::new();
+        for (from, to) in moved.iter().rev() {
+            if let Err(e) = crate::files::move_path(to, from) {
+                stuck.push(format!("{} ({e})", to.display()));
+            }
+        }
+        for (w, hidden) in aside.iter().rev() {
+            if let Err(e) = std::fs::rename(hidden, w) {
+                stuck.push(format!("{} ({e})", hidden.display()));
+            }
+        }
+        let outcome = if stuck.is_empty() {
+            "what had moved was put back: nothing changed".to_owned()
+        } else {
+            format!("these could not be put back: {}", stuck.join(", "))
+        };
+        return Err(Error::own(
+            "PM3421",
+            format!("{}: {why}; {outcome}", file.display()),
+        ));
+    }
+    for (_, hidden) in &aside {
+        let _ = std::fs::remove_file(hidden);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -675,10 +967,6 @@ mod tests {
         let got = plan(&snap);
         let want = [
             (RepairAction::MoveToTrash, ".DS_Store"),
-            (
-                RepairAction::MoveUp,
-                "20240102000000_b/20240103000000_nested",
-            ),
             (RepairAction::MoveToTrash, "20240102000000_b/.DS_Store"),
             (RepairAction::MoveToTrash, "20240104000000_empty_dir"),
             (
@@ -686,12 +974,63 @@ mod tests {
                 "20240105000000_upper/Migration.SQL",
             ),
             (RepairAction::MoveToTrash, ".idea"),
+            (RepairAction::Note, "20240102000000_b/20240103000000_nested"),
             (RepairAction::Keep, "20240106000000_notes"),
             (RepairAction::Note, "init"),
         ];
         let want: Vec<(RepairAction, String)> =
             want.iter().map(|(a, n)| (*a, (*n).to_owned())).collect();
         assert_eq!(got, want);
+    }
+
+    // An archive folder is reported, never emptied into the deploy set.
+    #[test]
+    fn nested_migrations_are_reported_not_moved() {
+        let snap = Snapshot {
+            folders: vec![
+                migration("20240101000000_init"),
+                Folder {
+                    name: "archive".into(),
+                    folders: vec![migration("20230101000000_old")],
+                    ..Folder::default()
+                },
+            ],
+            lockfile: lock(),
+            ..Snapshot::default()
+        };
+        let steps = plan_cleanup(&snap, "postgresql", &CleanupOptions::default());
+        assert!(steps.iter().all(|s| s.change.is_none()), "{steps:?}");
+        assert_eq!(steps[0].step.action, RepairAction::Keep);
+        assert_eq!(steps[0].step.name, "archive");
+        assert_eq!(steps[0].step.details, ["archive/20230101000000_old/"]);
+    }
+
+    #[test]
+    fn manifest_paths_must_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        let root = base.join("m");
+        let trash = base.join("t");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::create_dir_all(&trash).unwrap();
+        std::fs::write(base.join("outside"), "x").unwrap();
+        std::os::unix::fs::symlink(&base, root.join("up")).unwrap();
+        std::os::unix::fs::symlink(base.join("outside"), root.join("a/link")).unwrap();
+        let roots = [root.clone(), trash.clone()];
+        assert_eq!(check_inside(&root.join("a/x"), &roots), Ok(0));
+        assert_eq!(check_inside(&root.join("new/deeper/x"), &roots), Ok(0));
+        assert_eq!(check_inside(&trash.join("a"), &roots), Ok(1));
+        for bad in [
+            root.join("../outside"),
+            root.join("up/outside"),
+            root.join("a/link"),
+            base.join("outside"),
+            PathBuf::from("/etc/passwd"),
+            PathBuf::from("relative/x"),
+            root.clone(),
+        ] {
+            assert!(check_inside(&bad, &roots).is_err(), "{}", bad.display());
+        }
     }
 
     // §3.2: `_` sorts before digits under ICU, after them bytewise.

@@ -36,23 +36,22 @@ fn failure_logs(error: &Error, name: &str, split_note: Option<String>) -> String
     )
 }
 
-/// `--to NAME`: the pending migrations up to NAME, or why not.
+/// `--to NAME`: the pending migrations that come up to NAME in the folder's order. NAME
+/// applied already leaves nothing to do (a pipeline can run the same step again).
 fn up_to<'a>(pending: Vec<&'a str>, to: &str, dir: &MigrationsDir) -> Result<Vec<&'a str>> {
-    if dir.find(to).is_none() {
+    let names = dir.names();
+    let Some(end) = names.iter().position(|n| *n == to) else {
         return Err(Error::own(
             "PM3101",
             format!(
                 "--to {to}: there is no migration folder of that name in the migrations folder"
             ),
         ));
-    }
-    match pending.iter().position(|n| *n == to) {
-        Some(i) => Ok(pending[..=i].to_vec()),
-        None => Err(Error::own(
-            "PM3102",
-            format!("--to {to}: that migration is not pending (it is already applied)"),
-        )),
-    }
+    };
+    Ok(pending
+        .into_iter()
+        .filter(|p| names.iter().position(|n| n == p).is_some_and(|i| i <= end))
+        .collect())
 }
 
 fn preview(script: &str) -> Vec<String> {
@@ -119,9 +118,11 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
 
     let names = dir.names();
     let mut pending = pending_for_deploy(&names, &rows);
+    let all_pending = pending.len();
     if let Some(to) = &options.to {
         pending = up_to(pending, to, &dir)?;
     }
+    let remaining = all_pending - pending.len();
     // A script prismig will not send stops the deploy before anything is written.
     preflight(&dir, &pending, target.provider())?;
     if !table_exists {
@@ -148,7 +149,7 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
         applied.push(name.to_owned());
     }
     db.unlock();
-    ctx.emit(Event::DeployFinished { applied });
+    ctx.emit(Event::DeployFinished { applied, remaining });
     Ok(exit::OK)
 }
 

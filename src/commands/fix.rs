@@ -22,6 +22,7 @@ use crate::history::{new_id, MigrationRecord};
 use crate::migration::checksum;
 use crate::migration::edits::{applied_version, summarize};
 use crate::migration::objects::script_effects;
+use crate::shell::{self, Invocation};
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -207,6 +208,7 @@ pub fn plan_fix(
     findings: &Findings,
     options: &FixOptions,
     dir: &str,
+    inv: &Invocation,
 ) -> Vec<FixStep> {
     let position: HashMap<&str, usize> = local
         .iter()
@@ -315,8 +317,18 @@ pub fn plan_fix(
                     if failed_too { "; a row failed, which blocks deploy (P3009)" } else { "" }
                 ),
                 vec![
-                    format!("$ git log --all --oneline -- '{dir}/{name}'"),
-                    "$ prismig fix --archive".to_owned(),
+                    format!(
+                        "$ {}",
+                        shell::command(&[
+                            "git",
+                            "log",
+                            "--all",
+                            "--oneline",
+                            "--",
+                            &format!("{dir}/{name}")
+                        ])
+                    ),
+                    format!("$ {}", inv.prismig(&["fix", "--archive"])),
                 ],
             ));
         }
@@ -336,8 +348,14 @@ pub fn plan_fix(
         let finished: Vec<&&MigrationRecord> = list.iter().filter(|r| live(r)).collect();
         if !failed_ids.is_empty() {
             let resolve = vec![
-                format!("$ prismig migrate resolve --applied {name}"),
-                format!("$ prismig migrate resolve --rolled-back {name}"),
+                format!(
+                    "$ {}",
+                    inv.prismig(&["migrate", "resolve", "--applied", name])
+                ),
+                format!(
+                    "$ {}",
+                    inv.prismig(&["migrate", "resolve", "--rolled-back", name])
+                ),
             ];
             if !finished.is_empty() {
                 failed.push(FixStep {
@@ -457,7 +475,7 @@ pub fn plan_fix(
             ));
         } else {
             let mut details = details;
-            details.push(format!("$ prismig fix --restamp {name}"));
+            details.push(format!("$ {}", inv.prismig(&["fix", "--restamp", name])));
             kept.push(keep(
                 name,
                 "edited after it was applied: restore the file, or re-stamp its checksum if the database has this text".to_owned(),
@@ -538,6 +556,7 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
             )],
             applied: false,
             backup: None,
+            undo: None,
         });
         return Ok(exit::OK);
     };
@@ -571,7 +590,14 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
         }
     }
     // First pass without findings, to learn which migrations need the catalog or git.
-    let draft = plan_fix(&local, &rows, &Findings::default(), options, &shown);
+    let draft = plan_fix(
+        &local,
+        &rows,
+        &Findings::default(),
+        options,
+        &shown,
+        &ctx.project.invocation,
+    );
     let mut findings = Findings::default();
     let position: HashMap<&str, usize> = local
         .iter()
@@ -628,7 +654,14 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
             _ => {}
         }
     }
-    let plan = plan_fix(&local, &rows, &findings, options, &shown);
+    let plan = plan_fix(
+        &local,
+        &rows,
+        &findings,
+        options,
+        &shown,
+        &ctx.project.invocation,
+    );
     let needs_you = plan.iter().any(|s| s.step.action == RepairAction::Keep);
     let code = if needs_you { exit::FAILURE } else { exit::OK };
     let changes: Vec<&FixStep> = plan.iter().filter(|s| s.op.is_some()).collect();
@@ -638,6 +671,7 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
             steps: plan.into_iter().map(|s| s.step).collect(),
             applied: false,
             backup: None,
+            undo: None,
         });
         return Ok(code);
     }
@@ -739,6 +773,12 @@ pub fn fix(ctx: &mut Context<'_>, options: &FixOptions) -> Result<u8> {
         command: "fix",
         steps: plan.into_iter().map(|s| s.step).collect(),
         applied: true,
+        undo: Some(ctx.project.invocation.prismig(&[
+            "fix",
+            "--undo",
+            &crate::config::relative(&backup, &cwd),
+            "--yes",
+        ])),
         backup: Some(crate::config::relative(&backup, &cwd)),
     });
     Ok(code)
@@ -837,6 +877,7 @@ mod tests {
             &Findings::default(),
             options,
             "prisma/migrations",
+            &Invocation::default(),
         )
     }
 
@@ -890,7 +931,7 @@ mod tests {
                 ..Evidence::default()
             },
         );
-        let plan = plan_fix(&l, &rows, &findings, &options, "m");
+        let plan = plan_fix(&l, &rows, &findings, &options, "m", &Invocation::default());
         assert_eq!(
             plan[0].op,
             Some(Op::MarkRolledBack {
@@ -905,7 +946,7 @@ mod tests {
                 ..Evidence::default()
             },
         );
-        let plan = plan_fix(&l, &rows, &findings, &options, "m");
+        let plan = plan_fix(&l, &rows, &findings, &options, "m", &Invocation::default());
         assert_eq!(
             plan[0].op,
             Some(Op::MarkApplied {

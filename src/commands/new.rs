@@ -60,6 +60,7 @@ pub fn new_migration(
     reporter.report(Event::MigrationCreated {
         path: relative(&file, cwd),
         lockfile_created,
+        deploy: project.invocation.prismig(&["migrate", "deploy"]),
     });
     Ok(exit::OK)
 }

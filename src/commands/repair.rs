@@ -5,6 +5,7 @@ use super::Context;
 use crate::db::{Database, Target};
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, RepairAction, RepairStep};
+use crate::files;
 use crate::history::HistoryStore;
 use crate::migration::{check_provider, MigrationsDir};
 use chrono::Utc;
@@ -46,6 +47,10 @@ pub struct RepairRecord {
     pub archived: Vec<Previous>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive_batch: Option<String>,
+    /// The repair created `_prisma_migrations`: `--undo` drops it again, so that deploy
+    /// stops with P3005 as it did before.
+    #[serde(default)]
+    pub created_table: bool,
 }
 
 impl RepairRecord {
@@ -59,8 +64,8 @@ impl RepairRecord {
     }
 }
 
-/// Writes the record to `.prismig/history-backups/<UTC time>-<command>.json` under `base`,
-/// through a temporary file, so that a record is either whole or absent.
+/// Writes the record to `.prismig/history-backups/<UTC time>-<random>-<command>.json` under
+/// `base`: a new file (never one that exists), mode 0600, in a folder of mode 0700.
 pub fn write_record(base: &Path, record: &RepairRecord) -> Result<PathBuf> {
     let dir = base.join(".prismig").join("history-backups");
     let fail = |e: std::io::Error| {
@@ -72,13 +77,14 @@ pub fn write_record(base: &Path, record: &RepairRecord) -> Result<PathBuf> {
             ),
         )
     };
-    std::fs::create_dir_all(&dir).map_err(fail)?;
-    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    let path = dir.join(format!("{stamp}-{}.json", record.command));
-    let tmp = path.with_extension("json.tmp");
+    files::private_dir(&dir).map_err(fail)?;
+    let path = dir.join(format!(
+        "{}-{}.json",
+        files::unique_stamp().map_err(fail)?,
+        record.command
+    ));
     let text = serde_json::to_string_pretty(record).expect("a record serialises");
-    std::fs::write(&tmp, text + "\n").map_err(fail)?;
-    std::fs::rename(&tmp, &path).map_err(fail)?;
+    files::write_new(&path, (text + "\n").as_bytes()).map_err(fail)?;
     Ok(path)
 }
 
@@ -117,7 +123,7 @@ pub(super) fn begin(
     let target = ctx.announce()?;
     let mut db = ctx.connect(&target)?;
     if let Some(file) = undo_file {
-        return undo(ctx, &mut db, file, yes, undo_label).map(Err);
+        return undo(ctx, &mut db, &target, file, yes, undo_label).map(Err);
     }
     let dir = MigrationsDir::read(&ctx.project.migrations_dir);
     check_provider(dir.lockfile.as_deref(), ctx.lock_name())?;
@@ -185,23 +191,69 @@ pub fn plan_undo(record: &RepairRecord, live: &[(String, String)]) -> Vec<Repair
 fn undo(
     ctx: &mut Context<'_>,
     db: &mut Database,
+    target: &Target,
     file: &Path,
     yes: bool,
     label: &'static str,
 ) -> Result<u8> {
     let record = read_record(file)?;
+    // Ids are random, so another database would have none of them: without this check
+    // the undo would say "nothing to do" and leave the database it was meant for as it is.
+    let here = target.description(&[]);
+    if record.database != here {
+        return Err(Error::own(
+            "PM3425",
+            format!(
+                "{} records a {} of {}, not of this {here}; nothing was changed. Run the undo with that database's URL",
+                file.display(),
+                record.command,
+                record.database
+            ),
+        ));
+    }
     if yes {
         ctx.lock(db)?;
     }
-    let rows = db.history().list()?.unwrap_or_default();
+    let rows = db.history().list()?;
+    let table_exists = rows.is_some();
+    let rows = rows.unwrap_or_default();
     let live: Vec<(String, String)> = rows.into_iter().map(|r| (r.id, r.migration_name)).collect();
-    let steps = plan_undo(&record, &live);
+    let mut steps = plan_undo(&record, &live);
+    // Only when every row left is one the record inserted does dropping the table give
+    // back the earlier state; rows added since (a deploy) must not disappear with it.
+    let drop_table = record.created_table && table_exists;
+    if drop_table {
+        let others: Vec<&str> = live
+            .iter()
+            .filter(|(id, _)| !record.inserted.contains(id))
+            .map(|(_, name)| name.as_str())
+            .collect();
+        if !others.is_empty() {
+            return Err(Error::own(
+                "PM3426",
+                format!(
+                    "{} created _prisma_migrations, and rows were added since ({}): undoing it would drop their history; nothing was changed. Resolve those migrations first, or remove the rows yourself",
+                    record.command,
+                    others.join(", ")
+                ),
+            ));
+        }
+        steps.push(RepairStep::new(
+            RepairAction::RemoveRow,
+            "_prisma_migrations",
+            format!(
+                "created by {} at {}: dropped, so that deploy stops with P3005 again",
+                record.command, record.created_at
+            ),
+        ));
+    }
     if !yes || steps.is_empty() {
         ctx.emit(Event::Repair {
             command: label,
             steps,
             applied: false,
             backup: None,
+            undo: None,
         });
         return Ok(exit::OK);
     }
@@ -227,6 +279,9 @@ fn undo(
             if let Some(batch) = &record.archive_batch {
                 store.restore_archived(batch)?;
             }
+            if drop_table {
+                store.drop_table()?;
+            }
             Ok(())
         })?;
     db.unlock();
@@ -235,6 +290,7 @@ fn undo(
         steps,
         applied: true,
         backup: None,
+        undo: None,
     });
     Ok(exit::OK)
 }

@@ -52,6 +52,8 @@ pub struct Project {
     /// Where relative paths in the URL (certificates) are resolved (§8.3).
     pub base_dir: PathBuf,
     pub env: Env,
+    /// How this run found the project, repeated in the commands it prints.
+    pub invocation: crate::shell::Invocation,
 }
 
 /// `path` relative to `base`, with `..` where needed, `/`-separated as Node prints it.
@@ -462,7 +464,31 @@ impl Project {
             _ => base.clone(),
         };
 
+        // With `--url`, printed commands name a variable instead: the datasource's, if any.
+        let url_var = loc.url.as_ref().map(|_| {
+            match datasource
+                .as_ref()
+                .and_then(|d| d.direct_url.as_ref().or(d.url.as_ref()))
+                .map(|a| &a.value)
+            {
+                Some(Value::Env(var)) => var.clone(),
+                _ => "DATABASE_URL".to_owned(),
+            }
+        });
+        let invocation = crate::shell::Invocation {
+            schema: loc
+                .schema
+                .as_ref()
+                .map(|s| s.to_string_lossy().into_owned()),
+            config: loc
+                .config
+                .as_ref()
+                .map(|c| c.to_string_lossy().into_owned()),
+            url_var,
+        };
+
         Ok(Project {
+            invocation,
             flavor,
             notices,
             base_dir,

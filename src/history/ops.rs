@@ -90,6 +90,14 @@ macro_rules! repair_ops {
                 .map_err(Error::from)
             }
 
+            /// `baseline --undo` of a baseline that created the table: without it deploy
+            /// stops again with P3005 on a database that has a schema.
+            pub fn drop_table(&mut self) -> Result<()> {
+                self.conn
+                    .batch_execute(concat!("DROP TABLE ", $q, "_prisma_migrations", $q))
+                    .map_err(Error::from)
+            }
+
             pub fn create_backup_table(&mut self) -> Result<()> {
                 self.conn.batch_execute($ddl).map_err(Error::from)
             }

@@ -133,6 +133,11 @@ impl HistoryStore<'_> {
         each!(self, s => s.clear_rolled_back(id))
     }
 
+    /// Drops `_prisma_migrations` (`baseline --undo` of the baseline that created it).
+    pub fn drop_table(&mut self) -> Result<()> {
+        each!(self, s => s.drop_table())
+    }
+
     /// `_prisma_migrations_backup`, made when missing.
     pub fn create_backup_table(&mut self) -> Result<()> {
         each!(self, s => s.create_backup_table())

@@ -110,13 +110,19 @@ impl Human {
             return;
         }
         if let Some(first) = d.failed.first() {
+            // Prisma's double quotes, unless the name holds what a shell expands in them.
+            let first = if first.contains(['"', '$', '`', '\\', '\n', '!']) {
+                crate::shell::quote(first)
+            } else {
+                format!("\"{first}\"")
+            };
             let first_block = format!(
                 "Following migration{} have failed:\n{}\n\nDuring development if the failed migration(s) have not been deployed to a production database you can then fix the migration(s) and run prisma migrate dev.\n",
                 plural(d.failed.len()),
                 d.failed.join("\n"),
             );
             let second_block = format!(
-                "\nThe failed migration(s) can be marked as rolled back or applied:\n{}\n- If you rolled back the migration(s) manually:\nprisma migrate resolve --rolled-back \"{first}\"\n\n- If you fixed the database manually (hotfix):\nprisma migrate resolve --applied \"{first}\"\n\nRead more about how to resolve migration issues in a production database:\nhttps://pris.ly/d/migrate-resolve\n",
+                "\nThe failed migration(s) can be marked as rolled back or applied:\n{}\n- If you rolled back the migration(s) manually:\nprisma migrate resolve --rolled-back {first}\n\n- If you fixed the database manually (hotfix):\nprisma migrate resolve --applied {first}\n\nRead more about how to resolve migration issues in a production database:\nhttps://pris.ly/d/migrate-resolve\n",
                 self.blank(6)
             );
             self.err(&first_block);
@@ -293,7 +299,13 @@ impl Reporter for Human {
                 steps,
                 applied,
                 backup,
-            } => self.out(&repair_text(command, &steps, applied, backup.as_deref())),
+                undo,
+            } => self.out(&repair_text(
+                command,
+                &steps,
+                applied,
+                backup.as_deref().zip(undo.as_deref()),
+            )),
             Event::RolledBack { name, dry_run } => self.out(&if dry_run {
                 format!("\nDry run: `down.sql` of {name} would run, then the migration would be marked as rolled back.\n\n")
             } else {
@@ -302,17 +314,29 @@ impl Reporter for Human {
             Event::MigrationCreated {
                 path,
                 lockfile_created,
+                deploy,
             } => {
                 let lock = if lockfile_created {
                     "migration_lock.toml created.\n"
                 } else {
                     ""
                 };
-                self.out(&format!("\n{lock}Created {path}\n\nEdit it, then apply it with prismig migrate deploy.\n"));
+                self.out(&format!("\n{lock}Created {path}\n\nEdit it, then apply it with {deploy}\n"));
             }
             Event::ScriptExecuted => self.out("Script executed successfully.\n"),
-            Event::DeployFinished { applied } => {
-                if applied.is_empty() {
+            Event::DeployFinished { applied, remaining } => {
+                // `--to` stopped early: say how much is left instead of Prisma's "All".
+                let rest = format!(
+                    "Stopped at --to: {remaining} pending migration(s) after it were not applied."
+                );
+                if applied.is_empty() && remaining > 0 {
+                    self.out(&format!(
+                        "\n{}\n",
+                        s.green(&format!(
+                            "No pending migrations to apply up to --to; {remaining} pending migration(s) after it were not applied."
+                        ))
+                    ));
+                } else if applied.is_empty() {
                     self.out(&format!(
                         "\n{}\n",
                         s.green("No pending migrations to apply.")
@@ -330,7 +354,11 @@ impl Reporter for Human {
                     text.push_str(&format!(
                         "{}\n{}\n",
                         self.blank(6),
-                        s.green("All migrations have been successfully applied.")
+                        if remaining > 0 {
+                            s.green(&rest)
+                        } else {
+                            s.green("All migrations have been successfully applied.")
+                        }
                     ));
                     self.out(&text);
                 }
@@ -363,7 +391,7 @@ fn repair_text(
     command: &str,
     steps: &[crate::event::RepairStep],
     applied: bool,
-    record: Option<&str>,
+    record: Option<(&str, &str)>,
 ) -> String {
     use crate::event::RepairAction;
     if steps.is_empty() {
@@ -400,8 +428,8 @@ fn repair_text(
         }
     }
     match (applied, record) {
-        (true, Some(path)) => {
-            s += &format!("\nThe previous state is recorded in {path}; to undo: prismig {command} --undo {path} --yes\n")
+        (true, Some((path, undo))) => {
+            s += &format!("\nThe previous state is recorded in {path}; to undo: {undo}\n")
         }
         (false, _) if changes > 0 => s += "\nRun again with --yes to carry it out.\n",
         _ => {}

@@ -95,12 +95,15 @@ impl Reporter for Log {
                     json!({ "migration": name, "duration_ms": ms }),
                 );
             }
-            Event::DeployFinished { applied } => {
+            Event::DeployFinished { applied, remaining } => {
                 let ms = self.started.elapsed().as_millis();
                 self.line(
                     "info",
-                    &format!("deploy finished: {} applied in {ms} ms", applied.len()),
-                    json!({ "applied": applied.len(), "duration_ms": ms }),
+                    &format!(
+                        "deploy finished: {} applied in {ms} ms, {remaining} remaining",
+                        applied.len()
+                    ),
+                    json!({ "applied": applied.len(), "remaining": remaining, "duration_ms": ms }),
                 );
             }
             Event::Status { diagnosis, .. } => {
@@ -139,6 +142,7 @@ impl Reporter for Log {
                 steps,
                 applied,
                 backup,
+                ..
             } => self.line(
                 "info",
                 &format!(

@@ -18,6 +18,7 @@ mod execution;
 mod failures;
 mod faults;
 mod folder;
+mod hostile;
 mod layouts;
 mod locking;
 #[cfg(feature = "mysql")]

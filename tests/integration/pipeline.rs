@@ -77,9 +77,16 @@ fn deploy_script_for_each_environment() {
 
     // A failed migration stops the script before deploying, with its own code.
     p.migration("20240103000000_bad", "SELECT 1/0;");
+    let out = script(&p, &[("PROD_DATABASE_URL", &prod.url())], &["production"]);
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(
+        out.stderr.contains("P3018"),
+        "the migration failed: {out:?}"
+    );
     assert_eq!(
-        script(&p, &[("PROD_DATABASE_URL", &prod.url())], &["production"]).code,
-        5
+        std::fs::read_dir(p.path().join("backups")).unwrap().count(),
+        2,
+        "one more backup, none replaced"
     );
     let out = script(&p, &[("PROD_DATABASE_URL", &prod.url())], &["production"]);
     assert_eq!(out.code, 4, "{out:?}");
@@ -87,6 +94,34 @@ fn deploy_script_for_each_environment() {
     let out = script(
         &p,
         &[("DATABASE_URL", "postgresql://x@127.0.0.1:5499/x")],
+        &["development", "status"],
+    );
+    assert_eq!(out.code, 3, "{out:?}");
+}
+
+// A new environment: the database does not exist yet. status stops with P1003, which the
+// script reads as "deploy creates it" (Prisma's deploy does, §4.2); a server that cannot be
+// reached still stops it with code 3.
+#[test]
+fn deploy_script_creates_a_new_environment() {
+    let fresh = TestDb::unique_name("pipe_new");
+    let p = Project::new();
+    p.migration("20240101000000_init", INIT)
+        .migration("20240102000000_add_post", ADD_POST);
+    let out = script(&p, &[("PROD_DATABASE_URL", &fresh.url())], &["production"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("the database does not exist yet: deploy creates it"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("P1003"), "{out:?}");
+    assert_eq!(fresh.rows().len(), 2);
+    // status alone still reports it as an error.
+    let other = TestDb::unique_name("pipe_new_status");
+    let out = script(
+        &p,
+        &[("DEV_DATABASE_URL", &other.url())],
         &["development", "status"],
     );
     assert_eq!(out.code, 3, "{out:?}");

@@ -240,20 +240,28 @@ fn deploy_to_a_target() {
     );
     out.success();
     assert!(!out.stdout.contains("add_email"));
+    // An early stop says what is left instead of Prisma's "All migrations …".
+    assert!(
+        out.stdout
+            .ends_with("Stopped at --to: 1 pending migration(s) after it were not applied.\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("All migrations"), "{}", out.stdout);
     assert_eq!(db.rows().len(), 2);
+    // Already applied: nothing to do, and a pipeline can run the same step again.
     let out = run(
         &p,
         &db.url(),
         &["migrate", "deploy", "--to", "20240102000000_add_post"],
     );
-    out.failure();
+    out.success();
     assert!(
-        out.stderr.starts_with(
-            "Error: PM3102: --to 20240102000000_add_post: that migration is not pending"
-        ),
+        out.stdout.contains("No pending migrations to apply up to --to; 1 pending migration(s) after it were not applied."),
         "{}",
-        out.stderr
+        out.stdout
     );
+    assert_eq!(db.rows().len(), 2);
     let out = run(
         &p,
         &db.url(),
@@ -667,7 +675,11 @@ fn baseline_changes_nothing_when_its_record_cannot_be_saved() {
     p.migration("20240101000000_init", INIT);
     // A file where the record folder should be.
     p.write(".prismig", "not a folder");
-    let out = run(&p, &db.url(), &["baseline", "--yes"]);
+    let out = run(
+        &p,
+        &db.url(),
+        &["baseline", "--to", "20240101000000_init", "--yes"],
+    );
     out.failure();
     assert!(
         out.stderr.contains("PM3403") && out.stderr.contains("nothing was changed"),

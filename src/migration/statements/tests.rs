@@ -356,5 +356,8 @@ fn comment_spans_cover_comments_only() {
         .collect();
     assert_eq!(spans, ["-- yes\n", "/* a /* b */ c */"]);
     let unterminated = "SELECT 1; /* open";
-    assert_eq!(comment_spans(unterminated), [10..17]);
+    assert_eq!(
+        comment_spans(unterminated),
+        vec![std::ops::Range { start: 10, end: 17 }]
+    );
 }
