@@ -411,6 +411,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
     let locations = Locations {
         schema: common.schema,
         config: common.config,
+        url_only: matches!(job, Job::Execute(_)) && common.url.is_some(),
         url: common.url,
         url_optional: matches!(job, Job::New(_) | Job::Cleanup(_)),
     };

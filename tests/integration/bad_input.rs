@@ -515,10 +515,14 @@ fn cases() -> Vec<Case> {
                     "prisma.config.ts",
                     "export default {\n  datasource: {\n    url: buildUrl(),\n  },\n}\n",
                 );
+                p.write(
+                    "prisma/schema.prisma",
+                    "datasource db {\n  provider = \"postgresql\"\n}\n",
+                );
             },
             STATUS,
             1,
-            "Error: PM1016: cannot read datasource.url statically",
+            "Error: PM1016: cannot evaluate `buildUrl()` at prisma.config.ts:3:10",
             false,
         ),
     ]
