@@ -23,6 +23,7 @@ mod locking;
 mod mysql;
 mod pipeline;
 mod production;
+mod project_reading;
 mod providers;
 mod repair;
 mod resolve;
