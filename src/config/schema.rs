@@ -328,10 +328,16 @@ impl<'a> P<'a> {
                                 chars.next();
                             }
                         }
-                        _ => self.diagnostics.push(Diagnostic {
-                            message: "Invalid unicode escape sequence.".to_owned(),
-                            span: (offset + i, (offset + i + 6).min(offset + content.len())),
-                        }),
+                        _ => {
+                            let mut end = (i + 6).min(content.len());
+                            while !content.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            self.diagnostics.push(Diagnostic {
+                                message: "Invalid unicode escape sequence.".to_owned(),
+                                span: (offset + i, offset + end),
+                            })
+                        }
                     }
                 }
                 other => self.diagnostics.push(Diagnostic {
@@ -876,7 +882,13 @@ pub fn parse_datasource(text: &str) -> Option<Datasource> {
 
 /// Prisma's excerpt of a span (`psl/diagnostics/src/pretty_print.rs`, colours off).
 pub fn pretty(file_display: &str, text: &str, span: (usize, usize), message: &str) -> String {
-    let (start, end) = (span.0.min(text.len()), span.1.min(text.len()));
+    let floor = |i: usize| {
+        (0..=i.min(text.len()))
+            .rev()
+            .find(|&j| text.is_char_boundary(j))
+            .unwrap_or(0)
+    };
+    let (start, end) = (floor(span.0), floor(span.1));
     let start_line = text[..start].matches('\n').count();
     let end_line = text[..end].matches('\n').count();
     let lines: Vec<&str> = text.split('\n').collect();
