@@ -120,6 +120,14 @@ pub enum Error {
     #[error("{message}")]
     Own { code: &'static str, message: String },
 
+    /// `db execute`: an error as Prisma's schema engine reports it, with its code
+    /// (`P1001\n\n…`), or the server's message alone (the message then ends as Prisma's).
+    #[error("{message}")]
+    Execute {
+        code: Option<&'static str>,
+        message: String,
+    },
+
     #[error("interrupted by {}: the statement in flight was cancelled, and nothing more was applied", crate::db::interrupt::signal_name(*signal))]
     Interrupted { signal: i32 },
 }
@@ -171,6 +179,7 @@ impl Error {
             Error::Database(_) => "PM2000",
             Error::Own { code, .. } => code,
             Error::Interrupted { .. } => "PM0130",
+            Error::Execute { code, .. } => code.unwrap_or("PM2010"),
         }
     }
 
@@ -203,6 +212,8 @@ impl Error {
             Error::Own { .. } => Rendering::Own,
             Error::Usage(_) => Rendering::Bare,
             Error::Interrupted { .. } => Rendering::Plain,
+            Error::Execute { code: Some(_), .. } => Rendering::Engine,
+            Error::Execute { code: None, .. } => Rendering::Plain,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use crate::commands::{
     self, BaselineOptions, CleanupOptions, Context, DeployOptions, ExitCodes, FixOptions,
-    ResolveTarget, RollbackOptions, ScriptSource,
+    ResolveTarget, RollbackOptions,
 };
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
@@ -242,17 +242,16 @@ struct NewArgs {
 struct ExecuteArgs {
     #[command(flatten)]
     common: CommonArgs,
-    /// Path to a file with the script
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "stdin",
-        required_unless_present = "stdin"
-    )]
+    /// Path to a file with the script (Prisma's rules: exactly one of --file and --stdin,
+    /// and of --url and --schema, checked with its texts)
+    #[arg(long, value_name = "PATH")]
     file: Option<PathBuf>,
     /// Read the script from standard input
     #[arg(long)]
     stdin: bool,
+    /// Accepted with Prisma's warning: the command is no longer in preview
+    #[arg(long, hide = true)]
+    preview_feature: bool,
 }
 
 /// `10s`, `500ms`, `2m`, or a number of seconds.
@@ -284,7 +283,7 @@ enum Job {
     Fix(FixOptions),
     Cleanup(CleanupOptions),
     New(String),
-    Execute(ScriptSource),
+    Execute(commands::ExecuteInput),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -380,9 +379,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Db {
             action: DbAction::Execute(e),
         } => (
-            Job::Execute(match e.file {
-                Some(f) => ScriptSource::File(f),
-                None => ScriptSource::Stdin,
+            Job::Execute(commands::ExecuteInput {
+                file: e.file,
+                stdin: e.stdin,
+                url: e.common.url.is_some(),
+                schema: e.common.schema.clone(),
+                config: false,
+                preview_feature: e.preview_feature,
             }),
             e.common,
             "db execute",
@@ -416,9 +419,35 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
         url_optional: matches!(job, Job::New(_) | Job::Cleanup(_)),
     };
     let command = name.rsplit(' ').next().unwrap_or(name);
+    // `db execute` checks its arguments and reads the script before the project (Prisma).
+    let script = match &job {
+        Job::Execute(input) => {
+            if input.preview_feature {
+                out.report(crate::event::Event::Warning {
+                    message: "\"prisma db execute\" was in Preview and is now Generally Available.\nYou can now remove the --preview-feature flag.".to_owned(),
+                });
+            }
+            let input = commands::ExecuteInput {
+                config: locations.config.is_some() || crate::config::has_config_file(&cwd),
+                ..input.clone()
+            };
+            match commands::check_and_read(&input, &cwd) {
+                Ok(s) => s,
+                Err(e) => {
+                    out.error(&e);
+                    return e.exit_code();
+                }
+            }
+        }
+        _ => String::new(),
+    };
     let project = match Project::load(&cwd, &locations, command) {
         Ok(p) => p,
         Err(e) => {
+            let e = match job {
+                Job::Execute(_) => crate::db::execute::engine_layout(e),
+                _ => e,
+            };
             out.error(&e);
             return e.exit_code();
         }
@@ -447,7 +476,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
                 Job::Baseline(o) => commands::baseline(&mut ctx, &o),
                 Job::Sync => commands::sync(&mut ctx),
                 Job::Fix(o) => commands::fix(&mut ctx, &o),
-                Job::Execute(source) => commands::execute(&mut ctx, &source),
+                Job::Execute(_) => commands::execute(&mut ctx, &script),
                 Job::New(_) | Job::Cleanup(_) => unreachable!("handled above"),
             }
         }

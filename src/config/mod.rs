@@ -58,6 +58,11 @@ pub struct Project {
     pub env: Env,
 }
 
+/// Whether a Prisma config file is in `cwd` (or `.config/`): a Prisma 7 layout.
+pub fn has_config_file(cwd: &Path) -> bool {
+    prisma_config::default_path(cwd).is_some()
+}
+
 /// `path` relative to `base`, with `..` where needed, `/`-separated as Node prints it.
 pub fn relative(path: &Path, base: &Path) -> String {
     let p: Vec<Component> = path.components().collect();
@@ -434,14 +439,34 @@ impl Project {
             Some(schema::Attribute {
                 value: Value::Literal(p),
                 ..
+            }) if p == "mongodb" && command == "execute" => {
+                return Err(Error::Execute {
+                    code: None,
+                    message: "dbExecute is not supported on MongoDB\n\n".to_owned(),
+                })
+            }
+            Some(schema::Attribute {
+                value: Value::Literal(p),
+                ..
             }) => Provider::from_schema(p).ok_or_else(|| {
                 Error::own(
                     "PM1024",
                     format!("the datasource provider \"{p}\" is not one prismig runs (postgresql, mysql, sqlite)"),
                 )
             })?,
+            _ if url.starts_with("prisma://") || url.starts_with("prisma+postgres://") => {
+                Provider::Postgres
+            }
             _ => Provider::from_url(&url).ok_or_else(|| Error::InvalidUrl {
-                details: "The scheme is not recognized".to_owned(),
+                details: if loc.url_only {
+                    // The schema engine's text (`db execute --url`).
+                    format!(
+                        "`{}` is not a known connection URL scheme. Prisma cannot determine the connector.",
+                        crate::dburl::mask(&url)
+                    )
+                } else {
+                    "The scheme is not recognized".to_owned()
+                },
             })?,
         };
         if url.is_empty() && !loc.url_optional {

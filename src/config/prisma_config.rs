@@ -27,6 +27,24 @@ const NAMES: &[&str] = &[
     "prisma.config.cjs",
 ];
 
+/// The config file Prisma finds without `--config`: `prisma.config.*` in the working
+/// directory, else `.config/prisma.*`.
+pub fn default_path(cwd: &Path) -> Option<PathBuf> {
+    let dirs = [cwd.to_owned(), cwd.join(".config")];
+    dirs.iter().find_map(|d| {
+        NAMES
+            .iter()
+            .map(|n| {
+                if d.ends_with(".config") {
+                    d.join(n.replace("prisma.config", "prisma"))
+                } else {
+                    d.join(n)
+                }
+            })
+            .find(|p| p.is_file())
+    })
+}
+
 /// A field of the config: absent, a value, or refused (raised only when the field is
 /// needed, so that `--url` or `--schema` can stand in for an undecidable one).
 #[derive(Debug, Clone)]
@@ -96,25 +114,10 @@ impl ConfigFile {
                 }
                 p
             }
-            None => {
-                let dirs = [cwd.to_owned(), cwd.join(".config")];
-                let found = dirs.iter().find_map(|d| {
-                    NAMES
-                        .iter()
-                        .map(|n| {
-                            if d.ends_with(".config") {
-                                d.join(n.replace("prisma.config", "prisma"))
-                            } else {
-                                d.join(n)
-                            }
-                        })
-                        .find(|p| p.is_file())
-                });
-                match found {
-                    Some(p) => p,
-                    None => return Ok(None),
-                }
-            }
+            None => match default_path(cwd) {
+                Some(p) => p,
+                None => return Ok(None),
+            },
         };
         let text = std::fs::read_to_string(&path).map_err(|e| {
             Error::Cli(format!(

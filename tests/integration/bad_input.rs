@@ -419,9 +419,16 @@ fn cases() -> Vec<Case> {
         case(
             "db execute of a missing file",
             |_| {},
-            &["db", "execute", "--file", "missing.sql"],
+            &[
+                "db",
+                "execute",
+                "--file",
+                "missing.sql",
+                "--schema",
+                "prisma/schema.prisma",
+            ],
             1,
-            "Error: PM5002",
+            "Error: Provided --file at missing.sql doesn't exist.",
             false,
         ),
         case(

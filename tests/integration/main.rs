@@ -12,6 +12,7 @@ mod bad_input;
 mod cli;
 mod config;
 mod connection;
+mod db_execute;
 mod deploy;
 mod example;
 mod failures;

@@ -10,14 +10,6 @@ const SCHEMA_NO_URL: &str = "datasource db {\n  provider = \"postgresql\"\n}\n";
 /// DATABASE_URL in these tests: a server nobody listens on, so using it shows.
 const WRONG: &str = "postgresql://postgres@127.0.0.1:5499/wrong";
 
-fn has_history(db: &TestDb) -> bool {
-    count_at(
-        &db.url(),
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = '_prisma_migrations'",
-    )
-    .is_some_and(|n| n > 0)
-}
-
 fn config_project(name: &str, config: &str, migrations: &str) -> Project {
     let p = Project::new();
     std::fs::remove_dir_all(p.migrations()).unwrap();
