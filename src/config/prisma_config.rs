@@ -241,7 +241,7 @@ pub fn evaluate(
             Some((_, Ok((v, span)))) => Field::Refused(Refusal {
                 code: Some("PM1022"),
                 message: format!(
-                    "{}: `{name}` is {}, not a string (`{}`); Prisma rejects such a config",
+                    "{}: `{name}` is {}, not a string (`{}`); Prisma rejects such a config; {way_out}",
                     location(text, display, span.start),
                     v.kind(),
                     excerpt(text, *span)

@@ -191,6 +191,40 @@ fn undecidable_configs_are_refused_before_any_connection() {
             "schemaPath()",
             "--schema",
         ),
+        // PM1020: a syntax error.
+        (
+            "export default { datasource: { url: process.env.MIGRATE_URL }\n",
+            "prisma.config.ts:",
+            "cannot parse the config file",
+            "fix the syntax",
+        ),
+        // PM1021: no default export, or not an object.
+        (
+            "const config = { datasource: { url: process.env.MIGRATE_URL } };\n",
+            "prisma.config.ts",
+            "no default export",
+            "--config",
+        ),
+        (
+            "export default process.env.MIGRATE_URL;\n",
+            "prisma.config.ts:1:1",
+            "is a string, not an object",
+            "defineConfig",
+        ),
+        // PM1022: a field of the wrong type.
+        (
+            "export default { schema: 42, datasource: { url: process.env.MIGRATE_URL } };\n",
+            "prisma.config.ts:1:26",
+            "`schema` is a number",
+            "--schema",
+        ),
+        // PM1023: the file throws.
+        (
+            "if (!process.env.NOT_SET) throw new Error(\"NOT_SET is required\");\nexport default { datasource: { url: process.env.MIGRATE_URL } };\n",
+            "prisma.config.ts:1:27",
+            "throws",
+            "set what it checks",
+        ),
     ];
     for (text, at, what, way_out) in cases {
         let db = TestDb::unique_name("cfg_refused");
@@ -385,4 +419,35 @@ fn accelerate_urls() {
     );
     out.failure();
     assert!(out.stderr.contains("Using an Accelerate URL is not supported for this CLI command prisma migrate status yet.\nPlease use a direct connection to your database in `prisma.config.ts`.\n"), "{}", out.stderr);
+}
+
+// A multi-file schema: the blocks of every file count, each error shows its own file.
+#[test]
+fn p1012_two_datasources_across_schema_files() {
+    let p = Project::new();
+    p.write(
+        "prisma/schema/a.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+    );
+    p.write(
+        "prisma/schema/b.prisma",
+        "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource other {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+    );
+    let db = TestDb::unique_name("p1012_multi");
+    let out = run(
+        &p,
+        &db.url(),
+        &["migrate", "deploy", "--schema", "prisma/schema"],
+    );
+    out.failure();
+    for needle in [
+        "error: Error validating datasource `db`: You defined more than one datasource.",
+        "  -->  prisma/schema/a.prisma:1\n",
+        "error: Error validating datasource `other`: You defined more than one datasource.",
+        "  -->  prisma/schema/b.prisma:5\n",
+        "Validation Error Count: 2\n",
+    ] {
+        assert!(out.stderr.contains(needle), "{needle} in {}", out.stderr);
+    }
+    assert!(count_at(&db.url(), "SELECT 1 AS n").is_none());
 }
