@@ -58,6 +58,38 @@ pub struct Project {
     pub env: Env,
 }
 
+/// The major version of the project's Prisma CLI: the installed one
+/// (`node_modules/prisma/package.json`), else the `prisma` dependency of the nearest
+/// `package.json` (`^6.19.0` → 6). `None` when neither says.
+fn prisma_major(dir: &Path) -> Option<u32> {
+    let major = |v: &str| -> Option<u32> {
+        let digits: String = v
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    for d in dir.ancestors() {
+        let installed = d.join("node_modules/prisma/package.json");
+        if let Ok(text) = std::fs::read_to_string(&installed) {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+                if let Some(m) = json.get("version").and_then(|v| v.as_str()).and_then(major) {
+                    return Some(m);
+                }
+            }
+        }
+        if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+                return ["devDependencies", "dependencies"]
+                    .iter()
+                    .find_map(|k| json.get(k)?.get("prisma")?.as_str().and_then(major));
+            }
+        }
+    }
+    None
+}
+
 /// Whether a Prisma config file is in `cwd` (or `.config/`): a Prisma 7 layout.
 pub fn has_config_file(cwd: &Path) -> bool {
     prisma_config::default_path(cwd).is_some()
@@ -251,6 +283,10 @@ impl Project {
             .map(|c| c.dir.clone())
             .unwrap_or_else(|| cwd.to_owned());
 
+        // A config file is Prisma 7's layout, unless the project's Prisma is 6 or older
+        // (Prisma 6.x reads a config file too, and the schema's URLs with it).
+        let prisma7_rules = config.is_some() && !prisma_major(&base).is_some_and(|m| m <= 6);
+
         // 2. Schema (§8.2). No schema, no run (transcripts §9.5): not even with a URL.
         let schema_path = if loc.url_only {
             None
@@ -335,8 +371,9 @@ impl Project {
                     errors.push((*i, b.span, format!("Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.", b.name)));
                 }
             }
-            // Prisma 7 moved the connection URLs to the config file (P1012 there).
-            if flavor == Flavor::Prisma7 {
+            // Prisma 7 moved the connection URLs to the config file (P1012 there); Prisma 6
+            // with a config file still reads them from the schema.
+            if prisma7_rules {
                 for (i, ds) in &found {
                     for (attr, text) in [
                         (&ds.url, "The datasource property `url` is no longer supported in schema files. Move connection URLs for Migrate to `prisma.config.ts` and pass either `adapter` for a direct database connection or `accelerateUrl` for Accelerate to the `PrismaClient` constructor. See https://pris.ly/d/config-datasource and https://pris.ly/d/prisma7-client-config"),
@@ -397,7 +434,10 @@ impl Project {
         // schema's url/directUrl (Prisma 6). Never DATABASE_URL on its own.
         let url = if let Some(u) = &loc.url {
             u.clone()
-        } else if let Some(c) = &config {
+        } else if let Some(c) = config
+            .as_ref()
+            .filter(|c| prisma7_rules || !matches!(c.url, Field::Absent) || url_attr.is_none())
+        {
             match c.url.get() {
                 Ok(Some(u)) => u,
                 Ok(None) | Err(_) if loc.url_optional => String::new(),

@@ -451,3 +451,36 @@ fn p1012_two_datasources_across_schema_files() {
     }
     assert!(count_at(&db.url(), "SELECT 1 AS n").is_none());
 }
+
+// Prisma 6.x reads a config file too, and then still takes the URL from the schema; only
+// Prisma 7 rejects `url` there. The project's Prisma says which.
+#[test]
+fn a_prisma6_project_with_a_config_file_keeps_its_schema_url() {
+    let db = TestDb::new("cfg_p6");
+    let p = Project::new();
+    p.write(
+        "prisma.config.ts",
+        "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"prisma/schema.prisma\" });\n",
+    );
+    p.write(
+        "package.json",
+        "{ \"devDependencies\": { \"prisma\": \"^6.19.0\" } }",
+    );
+    p.migration("20240101000000_init", INIT);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    assert_eq!(db.rows().len(), 1);
+    // The installed CLI wins over the declared range.
+    p.write(
+        "node_modules/prisma/package.json",
+        "{ \"name\": \"prisma\", \"version\": \"7.1.0\" }",
+    );
+    let out = run(&p, &db.url(), &["migrate", "status"]);
+    out.failure();
+    assert!(
+        out.stderr.contains(
+            "error: The datasource property `url` is no longer supported in schema files."
+        ),
+        "{}",
+        out.stderr
+    );
+}
