@@ -285,7 +285,7 @@ impl Project {
 
         // A config file is Prisma 7's layout, unless the project's Prisma is 6 or older
         // (Prisma 6.x reads a config file too, and the schema's URLs with it).
-        let prisma7_rules = config.is_some() && !prisma_major(&base).is_some_and(|m| m <= 6);
+        let prisma7_rules = config.is_some() && prisma_major(&base).is_none_or(|m| m > 6);
 
         // 2. Schema (§8.2). No schema, no run (transcripts §9.5): not even with a URL.
         let schema_path = if loc.url_only {
