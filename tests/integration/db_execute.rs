@@ -648,3 +648,41 @@ mod mysql {
         );
     }
 }
+
+// prismig's addition: SIGINT cancels the script in flight (PQcancel) and exits 130.
+#[test]
+fn sigint_cancels_the_script() {
+    let db = TestDb::new("dbexec_sigint");
+    let d = Dir::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_prismig"))
+        .args(["db", "execute", "--stdin", "--url", &db.url()])
+        .current_dir(d.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"CREATE TABLE before_sleep (id int); SELECT pg_sleep(30);")
+        .unwrap();
+    // Wait until the server runs the sleep.
+    let started = std::time::Instant::now();
+    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()") == 0 {
+        assert!(started.elapsed().as_secs() < 20, "the script never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // SAFETY: the pid is our child's.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(started.elapsed().as_secs() < 20);
+    // One query, one implicit transaction: the table is gone with it.
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'before_sleep'"),
+        0
+    );
+}
