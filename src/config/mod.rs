@@ -305,7 +305,20 @@ impl Project {
             .transpose()?
             .flatten()
         {
-            Some(PathBuf::from(s))
+            let p = PathBuf::from(&s);
+            if !p.exists() {
+                let by = match (&config, prisma7_rules) {
+                    (Some(c), false) => format!(
+                        "\"{}\"",
+                        c.path.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    _ => "the Prisma config file".to_owned(),
+                };
+                return Err(Error::Cli(format!(
+                    "Could not load schema from `{s}` provided by {by}: file or directory not found"
+                )));
+            }
+            Some(p)
         } else if let Some(s) = package_json_schema(cwd, config.is_some())? {
             Some(s)
         } else {

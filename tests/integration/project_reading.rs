@@ -484,3 +484,22 @@ fn a_prisma6_project_with_a_config_file_keeps_its_schema_url() {
         out.stderr
     );
 }
+
+// The config's schema path must exist (Prisma 7's text); nothing else is tried.
+#[test]
+fn a_missing_schema_from_the_config_is_refused() {
+    let p = config_project(
+        "prisma.config.ts",
+        "export default { schema: \"db/schema.prisma\", datasource: { url: process.env.DATABASE_URL } }\n",
+        "prisma/migrations",
+    );
+    let out = run(&p, WRONG, &["migrate", "deploy"]);
+    out.failure();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "Error: Could not load schema from `{}` provided by the Prisma config file: file or directory not found\n",
+            p.path().join("db/schema.prisma").display()
+        )
+    );
+}
