@@ -28,6 +28,9 @@ pub enum Rendering {
     Own,
     /// Printed as is, without `Error: ` (help and flag errors).
     Bare,
+    /// `Error: <message>\n\n\n` — a schema-engine error without a code (`db execute`'s
+    /// server messages).
+    EngineUncoded,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +124,7 @@ pub enum Error {
     Own { code: &'static str, message: String },
 
     /// `db execute`: an error as Prisma's schema engine reports it, with its code
-    /// (`P1001\n\n…`), or the server's message alone (the message then ends as Prisma's).
+    /// (`P1001\n\n…`), or the server's message alone.
     #[error("{message}")]
     Execute {
         code: Option<&'static str>,
@@ -213,7 +216,7 @@ impl Error {
             Error::Usage(_) => Rendering::Bare,
             Error::Interrupted { .. } => Rendering::Plain,
             Error::Execute { code: Some(_), .. } => Rendering::Engine,
-            Error::Execute { code: None, .. } => Rendering::Plain,
+            Error::Execute { code: None, .. } => Rendering::EngineUncoded,
         }
     }
 

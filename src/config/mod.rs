@@ -495,7 +495,7 @@ impl Project {
             }) if p == "mongodb" && command == "execute" => {
                 return Err(Error::Execute {
                     code: None,
-                    message: "dbExecute is not supported on MongoDB\n\n".to_owned(),
+                    message: "dbExecute is not supported on MongoDB".to_owned(),
                 })
             }
             Some(schema::Attribute {

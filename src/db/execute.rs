@@ -156,7 +156,7 @@ fn postgres(url: &PgUrl, script: &str) -> Result<()> {
     // SAFETY: conn.0 is live, setup a valid C string; the result is cleared.
     unsafe { pq::PQclear(pq::PQexec(conn.0, setup.as_ptr())) };
     let sql = CString::new(script)
-        .map_err(|_| script_error("db error: ERROR: the script contains a NUL byte\n\n".into()))?;
+        .map_err(|_| script_error("db error: ERROR: the script contains a NUL byte".into()))?;
     // SAFETY: conn.0 is live; the cancel handle is freed after the query.
     let cancel = unsafe { pq::PQgetCancel(conn.0) };
     let registration =
@@ -179,10 +179,11 @@ fn postgres(url: &PgUrl, script: &str) -> Result<()> {
     let res = Res(res);
     if res.0.is_null() {
         // SAFETY: conn.0 is live.
-        return Err(script_error(format!(
-            "{}\n\n",
-            text(unsafe { pq::PQerrorMessage(conn.0) }).trim_end()
-        )));
+        return Err(script_error(
+            text(unsafe { pq::PQerrorMessage(conn.0) })
+                .trim_end()
+                .to_owned(),
+        ));
     }
     // SAFETY: res.0 is a live result.
     match unsafe { pq::PQresultStatus(res.0) } {
@@ -217,7 +218,7 @@ fn postgres(url: &PgUrl, script: &str) -> Result<()> {
             if let Some(h) = field(b'H') {
                 out.push_str(&format!("\nHINT: {h}"));
             }
-            Err(script_error(format!("{out}\n\n")))
+            Err(script_error(out))
         }
         _ => Ok(()),
     }
@@ -256,12 +257,12 @@ fn sqlite(path: &std::path::Path, script: &str) -> Result<()> {
     };
     if rc != ffi::SQLITE_OK {
         return Err(script_error(format!(
-            "SQLite database error\n{}\n\n",
+            "SQLite database error\n{}",
             errmsg(db.0)
         )));
     }
     let sql = CString::new(script).map_err(|_| {
-        script_error("SQLite database error\nthe script contains a NUL byte\n\n".to_owned())
+        script_error("SQLite database error\nthe script contains a NUL byte".to_owned())
     })?;
     let registration = interrupt::register(Canceller::Sqlite(db.0));
     // SAFETY: db.0 is open and sql a valid C string; no callback, no error buffer.
@@ -277,7 +278,7 @@ fn sqlite(path: &std::path::Path, script: &str) -> Result<()> {
     drop(registration);
     if rc != ffi::SQLITE_OK {
         return Err(script_error(format!(
-            "SQLite database error\n{}\n\n",
+            "SQLite database error\n{}",
             errmsg(db.0)
         )));
     }
@@ -361,7 +362,7 @@ fn mysql(url: &crate::dburl::MysqlUrl, script: &str) -> Result<()> {
             _ => unreachable(&location),
         });
     }
-    let script_failed = |c: *mut ffi::MYSQL| script_error(format!("{}\n\n", error(c).1));
+    let script_failed = |c: *mut ffi::MYSQL| script_error(error(c).1);
     // An empty slice's pointer is dangling: the client library reads it all the same.
     let bytes: &[u8] = if script.is_empty() {
         b"\0"
