@@ -328,6 +328,23 @@ mod sqlite {
             &out,
             "SQLite database error\nnear \"ThisisnotSQL\": syntax error\n\n",
         );
+        // prismig's addition: the same error in JSON, with a code of ours.
+        let out = prismig(
+            &d,
+            &[
+                "--schema=./prisma/schema.prisma",
+                "--file=./script.sql",
+                "--json",
+            ],
+            None,
+        );
+        assert_eq!(out.code, 1);
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(doc["error"]["code"], "PM2010");
+        assert_eq!(
+            doc["error"]["message"],
+            "SQLite database error\nnear \"ThisisnotSQL\": syntax error"
+        );
     }
 }
 
