@@ -441,9 +441,26 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
         }
         _ => String::new(),
     };
-    let project = match Project::load(&cwd, &locations, command) {
+    let project = match Project::load_with_header(&cwd, &locations, command) {
         Ok(p) => p,
-        Err(e) => {
+        Err((e, header)) => {
+            // Prisma prints its header lines before a schema validation error.
+            if let Some(h) = header.filter(|_| !matches!(job, Job::Execute(_))) {
+                use crate::event::Event;
+                out.set_flavor(h.flavor);
+                if let Some(path) = h.config_display {
+                    out.report(Event::ConfigLoaded { path });
+                }
+                for message in h.notices {
+                    out.report(Event::Warning { message });
+                }
+                if !h.env_files.is_empty() {
+                    out.report(Event::EnvLoaded { paths: h.env_files });
+                }
+                if let Some(path) = h.schema_display {
+                    out.report(Event::SchemaLoaded { path });
+                }
+            }
             let e = match job {
                 Job::Execute(_) => crate::db::execute::engine_layout(e),
                 _ => e,

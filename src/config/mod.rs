@@ -263,8 +263,42 @@ fn load_prisma6_env(env: &mut Env, cwd: &Path, schema_arg: Option<&Path>) -> Res
     Ok(loaded)
 }
 
+/// What Prisma has printed when its schema validation fails (P1012 comes after the
+/// config, `.env` and schema lines).
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub flavor: Flavor,
+    pub notices: Vec<String>,
+    pub config_display: Option<String>,
+    pub env_files: Vec<String>,
+    pub schema_display: Option<String>,
+}
+
 impl Project {
     pub fn load(cwd: &Path, loc: &Locations, command: &str) -> Result<Project> {
+        Project::load_with_header(cwd, loc, command).map_err(|(e, _)| e)
+    }
+
+    /// As `load`; a P1012 error comes with the header lines Prisma prints before it.
+    pub fn load_with_header(
+        cwd: &Path,
+        loc: &Locations,
+        command: &str,
+    ) -> std::result::Result<Project, (Error, Option<Header>)> {
+        let mut header = None;
+        match Project::load_inner(cwd, loc, command, &mut header) {
+            Ok(p) => Ok(p),
+            Err(e @ Error::SchemaValidation { .. }) => Err((e, header)),
+            Err(e) => Err((e, None)),
+        }
+    }
+
+    fn load_inner(
+        cwd: &Path,
+        loc: &Locations,
+        command: &str,
+        header: &mut Option<Header>,
+    ) -> Result<Project> {
         let mut env = Env::from_process();
 
         // 1. Config file (Prisma 7 layout). Evaluating it runs its dotenv calls.
@@ -343,6 +377,21 @@ impl Project {
             None if loc.url_only => Vec::new(),
             None => load_prisma6_env(&mut env, cwd, loc.schema.as_deref())?,
         };
+
+        let mut notices = Vec::new();
+        if flavor == Flavor::Prisma6
+            && !loc.url_only
+            && nearest_package_json(cwd).is_some_and(|(_, j)| j.get("prisma").is_some())
+        {
+            notices.push("The configuration property `package.json#prisma` is deprecated and will be removed in Prisma 7. Please migrate to a Prisma config file (e.g., `prisma.config.ts`).\nFor more information, see: https://pris.ly/prisma-config\n".to_owned());
+        }
+        *header = Some(Header {
+            flavor,
+            notices: notices.clone(),
+            config_display: config.as_ref().map(|c| relative(&c.path, cwd)),
+            env_files: env_files.clone(),
+            schema_display: schema_path.as_ref().map(|s| relative(s, cwd)),
+        });
 
         // 4. Datasource: Prisma's parse of every schema file, then its datasource checks.
         let mut datasource = None;
@@ -590,12 +639,6 @@ impl Project {
             _ => Vec::new(),
         };
 
-        let mut notices = Vec::new();
-        if flavor == Flavor::Prisma6
-            && nearest_package_json(cwd).is_some_and(|(_, j)| j.get("prisma").is_some())
-        {
-            notices.push("The configuration property `package.json#prisma` is deprecated and will be removed in Prisma 7. Please migrate to a Prisma config file (e.g., `prisma.config.ts`).\nFor more information, see: https://pris.ly/prisma-config\n".to_owned());
-        }
         let base_dir = match (flavor, ds_file.2.parent()) {
             (Flavor::Prisma6, Some(dir)) if !ds_file.2.as_os_str().is_empty() => dir.to_owned(),
             _ => base.clone(),

@@ -304,6 +304,11 @@ fn p1012(schema_file: &str, text: &str, args: &[&str]) -> cmd::Output {
     let db = TestDb::unique_name("p1012");
     let out = run(&p, &db.url(), args);
     out.failure();
+    // Prisma 6.19 prints the schema line (stdout) before the validation error.
+    assert_eq!(
+        out.stdout,
+        format!("Prisma schema loaded from {schema_file}\n")
+    );
     assert!(
         count_at(&db.url(), "SELECT 1 AS n").is_none(),
         "the database was created"
@@ -374,7 +379,7 @@ fn p1012_url_in_a_prisma7_schema() {
     let db = TestDb::unique_name("p1012_p7");
     let out = run(&p, &db.url(), &["migrate", "deploy"]);
     out.failure();
-    assert_eq!(out.stderr, format!("Error: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: The datasource property `url` is no longer supported in schema files. Move connection URLs for Migrate to `prisma.config.ts` and pass either `adapter` for a direct database connection or `accelerateUrl` for Accelerate to the `PrismaClient` constructor. See https://pris.ly/d/config-datasource and https://pris.ly/d/prisma7-client-config\n  -->  prisma/schema.prisma:7\n   | \n 6 |   provider = \"postgresql\"\n 7 |   url      = env(\"DATABASE_URL\")\n   | \n\nValidation Error Count: 1\n[Context: getConfig]\n\n{}", version_line()));
+    assert_eq!(out.stderr, format!("Loaded Prisma config from prisma.config.ts.\n\nPrisma schema loaded from prisma/schema.prisma.\nError: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: The datasource property `url` is no longer supported in schema files. Move connection URLs for Migrate to `prisma.config.ts` and pass either `adapter` for a direct database connection or `accelerateUrl` for Accelerate to the `PrismaClient` constructor. See https://pris.ly/d/config-datasource and https://pris.ly/d/prisma7-client-config\n  -->  prisma/schema.prisma:7\n   | \n 6 |   provider = \"postgresql\"\n 7 |   url      = env(\"DATABASE_URL\")\n   | \n\nValidation Error Count: 1\n[Context: getConfig]\n\n{}", version_line()));
     assert!(count_at(&db.url(), "SELECT 1 AS n").is_none());
 }
 
@@ -502,4 +507,38 @@ fn a_missing_schema_from_the_config_is_refused() {
             p.path().join("db/schema.prisma").display()
         )
     );
+}
+
+// Transcripts, "Configuration (Prisma 6.19 CLI)", "invalid URL scheme": the lines Prisma
+// prints before its validation error, byte for byte.
+#[test]
+fn p1012_comes_after_prismas_header_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("package.json"),
+        "{ \"name\": \"txcfg\", \"prisma\": { \"schema\": \"database/schema.prisma\" } }",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("database")).unwrap();
+    std::fs::write(
+        d.join("database/schema.prisma"),
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+    )
+    .unwrap();
+    std::fs::write(d.join(".env"), "OTHER=1\n").unwrap();
+    let out = cmd::output({
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_prismig"));
+        c.args(["migrate", "status"])
+            .current_dir(d)
+            .env("DATABASE_URL", "postgrs://x@127.0.0.1/y")
+            .env("NO_COLOR", "1");
+        c
+    });
+    out.failure();
+    assert_eq!(
+        out.stdout,
+        "Prisma schema loaded from database/schema.prisma\n"
+    );
+    assert_eq!(out.stderr, format!("warn The configuration property `package.json#prisma` is deprecated and will be removed in Prisma 7. Please migrate to a Prisma config file (e.g., `prisma.config.ts`).\nFor more information, see: https://pris.ly/prisma-config\n\nEnvironment variables loaded from .env\nError: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: Error validating datasource `db`: the URL must start with the protocol `postgresql://` or `postgres://`.\n  -->  database/schema.prisma:3\n   | \n 2 |   provider = \"postgresql\"\n 3 |   url      = env(\"DATABASE_URL\")\n   | \n\nValidation Error Count: 1\n[Context: getConfig]\n\n{}", version_line()));
 }
