@@ -284,11 +284,11 @@ impl Project {
         cwd: &Path,
         loc: &Locations,
         command: &str,
-    ) -> std::result::Result<Project, (Error, Option<Header>)> {
+    ) -> std::result::Result<Project, (Error, Option<Box<Header>>)> {
         let mut header = None;
         match Project::load_inner(cwd, loc, command, &mut header) {
             Ok(p) => Ok(p),
-            Err(e @ Error::SchemaValidation { .. }) => Err((e, header)),
+            Err(e @ Error::SchemaValidation { .. }) => Err((e, header.map(Box::new))),
             Err(e) => Err((e, None)),
         }
     }
