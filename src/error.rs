@@ -28,6 +28,9 @@ pub enum Rendering {
     Own,
     /// Printed as is, without `Error: ` (help and flag errors).
     Bare,
+    /// `Error: <message>\n\n\n` — a schema-engine error without a code (`db execute`'s
+    /// server messages).
+    EngineUncoded,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +123,14 @@ pub enum Error {
     #[error("{message}")]
     Own { code: &'static str, message: String },
 
+    /// `db execute`: an error as Prisma's schema engine reports it, with its code
+    /// (`P1001\n\n…`), or the server's message alone.
+    #[error("{message}")]
+    Execute {
+        code: Option<&'static str>,
+        message: String,
+    },
+
     #[error("interrupted by {}: the statement in flight was cancelled, and nothing more was applied", crate::db::interrupt::signal_name(*signal))]
     Interrupted { signal: i32 },
 }
@@ -171,6 +182,7 @@ impl Error {
             Error::Database(_) => "PM2000",
             Error::Own { code, .. } => code,
             Error::Interrupted { .. } => "PM0130",
+            Error::Execute { code, .. } => code.unwrap_or("PM2010"),
         }
     }
 
@@ -203,6 +215,8 @@ impl Error {
             Error::Own { .. } => Rendering::Own,
             Error::Usage(_) => Rendering::Bare,
             Error::Interrupted { .. } => Rendering::Plain,
+            Error::Execute { code: Some(_), .. } => Rendering::Engine,
+            Error::Execute { code: None, .. } => Rendering::EngineUncoded,
         }
     }
 
@@ -248,7 +262,10 @@ mod own_codes {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 sources(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
+            } else if path.extension().is_some_and(|e| e == "rs")
+                // Test modules in their own file only check the codes.
+                && path.file_name().is_some_and(|n| n != "tests.rs")
+            {
                 out.push((
                     path.display().to_string(),
                     std::fs::read_to_string(&path).unwrap(),

@@ -2,7 +2,7 @@
 
 use crate::commands::{
     self, BaselineOptions, CleanupOptions, Context, DeployOptions, ExitCodes, FixOptions,
-    ResolveTarget, RollbackOptions, ScriptSource,
+    ResolveTarget, RollbackOptions,
 };
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
@@ -245,17 +245,16 @@ struct NewArgs {
 struct ExecuteArgs {
     #[command(flatten)]
     common: CommonArgs,
-    /// Path to a file with the script
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "stdin",
-        required_unless_present = "stdin"
-    )]
+    /// Path to a file with the script (Prisma's rules: exactly one of --file and --stdin,
+    /// and of --url and --schema, checked with its texts)
+    #[arg(long, value_name = "PATH")]
     file: Option<PathBuf>,
     /// Read the script from standard input
     #[arg(long)]
     stdin: bool,
+    /// Accepted with Prisma's warning: the command is no longer in preview
+    #[arg(long, hide = true)]
+    preview_feature: bool,
 }
 
 /// `10s`, `500ms`, `2m`, or a number of seconds.
@@ -287,7 +286,7 @@ enum Job {
     Fix(FixOptions),
     Cleanup(CleanupOptions),
     New(String),
-    Execute(ScriptSource),
+    Execute(commands::ExecuteInput),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -384,9 +383,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Db {
             action: DbAction::Execute(e),
         } => (
-            Job::Execute(match e.file {
-                Some(f) => ScriptSource::File(f),
-                None => ScriptSource::Stdin,
+            Job::Execute(commands::ExecuteInput {
+                file: e.file,
+                stdin: e.stdin,
+                url: e.common.url.is_some(),
+                schema: e.common.schema.clone(),
+                config: false,
+                preview_feature: e.preview_feature,
             }),
             e.common,
             "db execute",
@@ -415,13 +418,57 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
     let locations = Locations {
         schema: common.schema,
         config: common.config,
+        url_only: matches!(job, Job::Execute(_)) && common.url.is_some(),
         url: common.url,
         url_optional: matches!(job, Job::New(_) | Job::Cleanup(_)),
     };
     let command = name.rsplit(' ').next().unwrap_or(name);
-    let project = match Project::load(&cwd, &locations, command) {
+    // `db execute` checks its arguments and reads the script before the project (Prisma).
+    let script = match &job {
+        Job::Execute(input) => {
+            if input.preview_feature {
+                out.report(crate::event::Event::Warning {
+                    message: "\"prisma db execute\" was in Preview and is now Generally Available.\nYou can now remove the --preview-feature flag.".to_owned(),
+                });
+            }
+            let input = commands::ExecuteInput {
+                config: locations.config.is_some() || crate::config::has_config_file(&cwd),
+                ..input.clone()
+            };
+            match commands::check_and_read(&input, &cwd) {
+                Ok(s) => s,
+                Err(e) => {
+                    out.error(&e);
+                    return e.exit_code();
+                }
+            }
+        }
+        _ => String::new(),
+    };
+    let project = match Project::load_with_header(&cwd, &locations, command) {
         Ok(p) => p,
-        Err(e) => {
+        Err((e, header)) => {
+            // Prisma prints its header lines before a schema validation error.
+            if let Some(h) = header.filter(|_| !matches!(job, Job::Execute(_))) {
+                use crate::event::Event;
+                out.set_flavor(h.flavor);
+                if let Some(path) = h.config_display {
+                    out.report(Event::ConfigLoaded { path });
+                }
+                for message in h.notices {
+                    out.report(Event::Warning { message });
+                }
+                if !h.env_files.is_empty() {
+                    out.report(Event::EnvLoaded { paths: h.env_files });
+                }
+                if let Some(path) = h.schema_display {
+                    out.report(Event::SchemaLoaded { path });
+                }
+            }
+            let e = match job {
+                Job::Execute(_) => crate::db::execute::engine_layout(e),
+                _ => e,
+            };
             out.error(&e);
             return e.exit_code();
         }
@@ -450,7 +497,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
                 Job::Baseline(o) => commands::baseline(&mut ctx, &o),
                 Job::Sync => commands::sync(&mut ctx),
                 Job::Fix(o) => commands::fix(&mut ctx, &o),
-                Job::Execute(source) => commands::execute(&mut ctx, &source),
+                Job::Execute(_) => commands::execute(&mut ctx, &script),
                 Job::New(_) | Job::Cleanup(_) => unreachable!("handled above"),
             }
         }

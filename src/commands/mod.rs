@@ -16,7 +16,7 @@ mod sync;
 pub use baseline::{baseline, plan_baseline, BaselineOptions};
 pub use cleanup::{cleanup, lockfile_text, plan_cleanup, snapshot, CleanupOptions, Manifest};
 pub use deploy::{deploy, DeployOptions};
-pub use execute::{execute, ScriptSource};
+pub use execute::{check_and_read, execute, ExecuteArgs as ExecuteInput};
 pub use fix::{
     fix, judge, plan_fix, Evidence, Findings, FixOptions, FixStep, LocalScript, Op, Verdict,
 };

@@ -6,7 +6,7 @@ use crate::error::{exit, Result};
 use crate::event::{Event, MigrationState};
 use crate::history::MigrationRecord;
 use crate::migration::{check_provider, script_matches_checksum, MigrationsDir};
-use crate::reconcile::{diagnose, Diagnosis, History};
+use crate::reconcile::{diagnose, pending_for_deploy, Diagnosis, History};
 
 /// How `status` turns its verdict into an exit code.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +23,23 @@ pub mod detailed {
     pub const FAILED: u8 = 3;
     pub const DIVERGED: u8 = 4;
     pub const UNMANAGED: u8 = 5;
+}
+
+/// `--exit-code detailed`, from what deploy would do: 5 when it refuses with P3005, 3 when
+/// it refuses with P3009, 4 when the histories diverge, 2 when it would apply anything
+/// (a rolled-back migration too), else 0. 2 or 4: deploy would apply something.
+pub fn detailed_code(refused_p3005: bool, d: &Diagnosis, would_apply: bool) -> u8 {
+    if refused_p3005 {
+        detailed::UNMANAGED
+    } else if !d.failed.is_empty() {
+        detailed::FAILED
+    } else if matches!(d.history, History::Diverge { .. }) {
+        detailed::DIVERGED
+    } else if would_apply {
+        detailed::PENDING
+    } else {
+        exit::OK
+    }
 }
 
 /// Every migration, local ones in folder order then rows without a folder.
@@ -108,21 +125,28 @@ pub fn status(ctx: &mut Context<'_>, codes: ExitCodes) -> Result<u8> {
     });
     // §5.3: exit 1 for unapplied, diverged, unmanaged and failed; edits and rows missing
     // locally leave it at 0.
-    let code = match (&diagnosis.history, codes) {
-        (History::DatabaseIsBehind { .. }, ExitCodes::Detailed) => detailed::PENDING,
-        (History::Diverge { .. }, ExitCodes::Detailed) => detailed::DIVERGED,
-        (History::DatabaseIsBehind { .. } | History::Diverge { .. }, ExitCodes::Prisma) => {
-            exit::FAILURE
+    let code = match codes {
+        ExitCodes::Prisma => match &diagnosis.history {
+            History::DatabaseIsBehind { .. } | History::Diverge { .. } => exit::FAILURE,
+            _ if !diagnosis.has_migrations_table || !diagnosis.failed.is_empty() => exit::FAILURE,
+            _ => exit::OK,
+        },
+        ExitCodes::Detailed => {
+            // What deploy would do, decided as deploy decides it.
+            let refused_p3005 = !diagnosis.has_migrations_table && {
+                let tables = if db.namespace_exists() {
+                    db.table_names(&ctx.project.schemas)?
+                } else {
+                    Vec::new()
+                };
+                tables.iter().any(|(_, t)| !db.ignores_table(t))
+            };
+            detailed_code(
+                refused_p3005,
+                &diagnosis,
+                !pending_for_deploy(&names, &rows).is_empty(),
+            )
         }
-        _ if !diagnosis.has_migrations_table => match codes {
-            ExitCodes::Prisma => exit::FAILURE,
-            ExitCodes::Detailed => detailed::UNMANAGED,
-        },
-        _ if !diagnosis.failed.is_empty() => match codes {
-            ExitCodes::Prisma => exit::FAILURE,
-            ExitCodes::Detailed => detailed::FAILED,
-        },
-        _ => exit::OK,
     };
     let entries = entries(&names, &rows, &diagnosis);
     ctx.emit(Event::Status {

@@ -2,10 +2,11 @@
 //! and migrations folder (`prisma-migrate.md` §3.1, §8.2, §8.3). Produces plain data.
 
 mod env;
-mod prisma_config;
-mod schema;
+pub mod prisma_config;
+pub mod schema;
 
 pub use env::Env;
+pub use prisma_config::{evaluate as evaluate_config, Evaluated, Field};
 pub use schema::{parse_datasource, Datasource, Value};
 
 use crate::dburl::Provider;
@@ -29,6 +30,9 @@ pub struct Locations {
     pub url: Option<String>,
     /// Commands that need no database (`migrate new`) load a project without a URL.
     pub url_optional: bool,
+    /// `db execute --url` (Prisma 6.19): the URL is all there is; no schema, no config
+    /// file, no `.env` is read.
+    pub url_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +58,43 @@ pub struct Project {
     pub env: Env,
     /// How this run found the project, repeated in the commands it prints.
     pub invocation: crate::shell::Invocation,
+}
+
+/// The major version of the project's Prisma CLI: the installed one
+/// (`node_modules/prisma/package.json`), else the `prisma` dependency of the nearest
+/// `package.json` (`^6.19.0` → 6). `None` when neither says.
+fn prisma_major(dir: &Path) -> Option<u32> {
+    let major = |v: &str| -> Option<u32> {
+        let digits: String = v
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    for d in dir.ancestors() {
+        let installed = d.join("node_modules/prisma/package.json");
+        if let Ok(text) = std::fs::read_to_string(&installed) {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+                if let Some(m) = json.get("version").and_then(|v| v.as_str()).and_then(major) {
+                    return Some(m);
+                }
+            }
+        }
+        if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+                return ["devDependencies", "dependencies"]
+                    .iter()
+                    .find_map(|k| json.get(k)?.get("prisma")?.as_str().and_then(major));
+            }
+        }
+    }
+    None
+}
+
+/// Whether a Prisma config file is in `cwd` (or `.config/`): a Prisma 7 layout.
+pub fn has_config_file(cwd: &Path) -> bool {
+    prisma_config::default_path(cwd).is_some()
 }
 
 /// `path` relative to `base`, with `..` where needed, `/`-separated as Node prints it.
@@ -95,30 +136,25 @@ fn schema_files(path: &Path) -> Vec<PathBuf> {
     }
 }
 
-/// Prisma's P1012 block for an attribute of the datasource (§7.3).
-fn validation_error(file_display: &str, text: &str, line: usize, error: &str) -> Error {
-    let lines: Vec<&str> = text.lines().collect();
-    let width = line.to_string().len();
-    let mut excerpt = String::new();
-    if line >= 2 {
-        excerpt.push_str(&format!(
-            " {:>width$} | {}\n",
-            line - 1,
-            lines.get(line - 2).copied().unwrap_or("")
-        ));
-    }
-    excerpt.push_str(&format!(
-        " {:>width$} | {}\n",
-        line,
-        lines.get(line - 1).copied().unwrap_or("")
-    ));
-    let pad = " ".repeat(width);
+/// Prisma's P1012 block (§7.3): each error with its excerpt, then the count.
+fn validation_errors(errors: &[(&str, &str, (usize, usize), String)]) -> Error {
+    let blocks: Vec<String> = errors
+        .iter()
+        .map(|(file, text, span, message)| schema::pretty(file, text, *span, message))
+        .collect();
     Error::SchemaValidation {
         message: format!(
-            "Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: {error}\n  -->  {file_display}:{line}\n {pad} | \n{excerpt} {pad} | \n\nValidation Error Count: 1\n[Context: getConfig]\n\nprismig version : {}",
+            "Prisma schema validation - (get-config wasm)\nError code: P1012\n{}\nValidation Error Count: {}\n[Context: getConfig]\n\nprismig version : {}",
+            blocks.join("\n\n"),
+            errors.len(),
             env!("CARGO_PKG_VERSION")
         ),
     }
+}
+
+/// One P1012 error about a span of a schema file.
+fn validation_error(file_display: &str, text: &str, span: (usize, usize), error: &str) -> Error {
+    validation_errors(&[(file_display, text, span, error.to_owned())])
 }
 
 fn schema_not_found(checked: &[(String, &str)]) -> Error {
@@ -229,12 +265,50 @@ fn load_prisma6_env(env: &mut Env, cwd: &Path, schema_arg: Option<&Path>) -> Res
     Ok(loaded)
 }
 
+/// What Prisma has printed when its schema validation fails (P1012 comes after the
+/// config, `.env` and schema lines).
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub flavor: Flavor,
+    pub notices: Vec<String>,
+    pub config_display: Option<String>,
+    pub env_files: Vec<String>,
+    pub schema_display: Option<String>,
+}
+
 impl Project {
     pub fn load(cwd: &Path, loc: &Locations, command: &str) -> Result<Project> {
+        Project::load_with_header(cwd, loc, command).map_err(|(e, _)| e)
+    }
+
+    /// As `load`; a P1012 error comes with the header lines Prisma prints before it.
+    pub fn load_with_header(
+        cwd: &Path,
+        loc: &Locations,
+        command: &str,
+    ) -> std::result::Result<Project, (Error, Option<Box<Header>>)> {
+        let mut header = None;
+        match Project::load_inner(cwd, loc, command, &mut header) {
+            Ok(p) => Ok(p),
+            Err(e @ Error::SchemaValidation { .. }) => Err((e, header.map(Box::new))),
+            Err(e) => Err((e, None)),
+        }
+    }
+
+    fn load_inner(
+        cwd: &Path,
+        loc: &Locations,
+        command: &str,
+        header: &mut Option<Header>,
+    ) -> Result<Project> {
         let mut env = Env::from_process();
 
-        // 1. Config file (Prisma 7 layout).
-        let config = ConfigFile::find(cwd, loc.config.as_deref())?;
+        // 1. Config file (Prisma 7 layout). Evaluating it runs its dotenv calls.
+        let config = if loc.url_only {
+            None
+        } else {
+            ConfigFile::find(cwd, loc.config.as_deref(), &mut env)?
+        };
         let flavor = if config.is_some() {
             Flavor::Prisma7
         } else {
@@ -245,8 +319,14 @@ impl Project {
             .map(|c| c.dir.clone())
             .unwrap_or_else(|| cwd.to_owned());
 
-        // 2. Schema (§8.2).
-        let schema_path = if let Some(s) = &loc.schema {
+        // A config file is Prisma 7's layout, unless the project's Prisma is 6 or older
+        // (Prisma 6.x reads a config file too, and the schema's URLs with it).
+        let prisma7_rules = config.is_some() && prisma_major(&base).is_none_or(|m| m > 6);
+
+        // 2. Schema (§8.2). No schema, no run (transcripts §9.5): not even with a URL.
+        let schema_path = if loc.url_only {
+            None
+        } else if let Some(s) = &loc.schema {
             let p = absolute(cwd, s);
             if !p.exists() {
                 return Err(Error::Cli(format!(
@@ -255,8 +335,26 @@ impl Project {
                 )));
             }
             Some(p)
-        } else if let Some(s) = config.as_ref().and_then(|c| c.schema.clone()) {
-            Some(s)
+        } else if let Some(s) = config
+            .as_ref()
+            .map(|c| c.schema.get())
+            .transpose()?
+            .flatten()
+        {
+            let p = PathBuf::from(&s);
+            if !p.exists() {
+                let by = match (&config, prisma7_rules) {
+                    (Some(c), false) => format!(
+                        "\"{}\"",
+                        c.path.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    _ => "the Prisma config file".to_owned(),
+                };
+                return Err(Error::Cli(format!(
+                    "Could not load schema from `{s}` provided by {by}: file or directory not found"
+                )));
+            }
+            Some(p)
         } else if let Some(s) = package_json_schema(cwd, config.is_some())? {
             Some(s)
         } else {
@@ -266,7 +364,6 @@ impl Project {
             ];
             match candidates.iter().find(|p| p.is_file()) {
                 Some(p) => Some(p.clone()),
-                None if loc.url.is_some() || env.get("DATABASE_URL").is_some() => None,
                 None => {
                     return Err(schema_not_found(&[
                         ("schema.prisma".to_owned(), "file not found"),
@@ -276,34 +373,94 @@ impl Project {
             }
         };
 
-        // 3. `.env` (Prisma 6 only; Prisma 7 loads it only through `dotenv/config`).
+        // 3. `.env`: Prisma 6's rules; with a config file only what it loads itself.
         let env_files = match &config {
-            Some(c) if c.imports_dotenv => {
-                let p = cwd.join(".env");
-                if p.is_file() {
-                    env.load_file(&p).map_err(|e| Error::own("PM1014", e))?;
-                    vec![relative(&p, cwd)]
-                } else {
-                    Vec::new()
-                }
-            }
-            Some(_) => Vec::new(),
+            Some(c) => c.env_files.clone(),
+            None if loc.url_only => Vec::new(),
             None => load_prisma6_env(&mut env, cwd, loc.schema.as_deref())?,
         };
 
-        // 4. Datasource: the first block across the schema files.
+        let mut notices = Vec::new();
+        if flavor == Flavor::Prisma6
+            && !loc.url_only
+            && nearest_package_json(cwd).is_some_and(|(_, j)| j.get("prisma").is_some())
+        {
+            notices.push("The configuration property `package.json#prisma` is deprecated and will be removed in Prisma 7. Please migrate to a Prisma config file (e.g., `prisma.config.ts`).\nFor more information, see: https://pris.ly/prisma-config\n".to_owned());
+        }
+        *header = Some(Header {
+            flavor,
+            notices: notices.clone(),
+            config_display: config.as_ref().map(|c| relative(&c.path, cwd)),
+            env_files: env_files.clone(),
+            schema_display: schema_path.as_ref().map(|s| relative(s, cwd)),
+        });
+
+        // 4. Datasource: Prisma's parse of every schema file, then its datasource checks.
         let mut datasource = None;
         let mut ds_file = (String::new(), String::new(), PathBuf::new());
         if let Some(s) = &schema_path {
+            let mut files = Vec::new();
             for f in schema_files(s) {
                 let text = std::fs::read_to_string(&f).map_err(|e| {
                     Error::own("PM1015", format!("could not read {}: {e}", f.display()))
                 })?;
-                if let Some(ds) = parse_datasource(&text) {
-                    ds_file = (relative(&f, cwd), text, f.clone());
-                    datasource = Some(ds);
-                    break;
+                let parsed = schema::parse(&text);
+                files.push((relative(&f, cwd), text, f, parsed));
+            }
+            let mut errors: Vec<(usize, (usize, usize), String)> = Vec::new();
+            let mut found: Vec<(usize, schema::Datasource)> = Vec::new();
+            let mut blocks: Vec<(usize, &schema::ConfigBlock)> = Vec::new();
+            for (i, (_, text, _, parsed)) in files.iter().enumerate() {
+                errors.extend(
+                    parsed
+                        .diagnostics
+                        .iter()
+                        .map(|d| (i, d.span, d.message.clone())),
+                );
+                for b in parsed
+                    .blocks
+                    .iter()
+                    .filter(|b| b.kind == schema::BlockKind::Datasource)
+                {
+                    blocks.push((i, b));
+                    let mut diagnostics = Vec::new();
+                    if let Some(ds) = schema::lift_datasource(text, b, &mut diagnostics) {
+                        found.push((i, ds));
+                    }
+                    errors.extend(diagnostics.into_iter().map(|d| (i, d.span, d.message)));
                 }
+            }
+            if found.len() > 1 {
+                for (i, b) in &blocks {
+                    errors.push((*i, b.span, format!("Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.", b.name)));
+                }
+            }
+            // Prisma 7 moved the connection URLs to the config file (P1012 there); Prisma 6
+            // with a config file still reads them from the schema.
+            if prisma7_rules {
+                for (i, ds) in &found {
+                    for (attr, text) in [
+                        (&ds.url, "The datasource property `url` is no longer supported in schema files. Move connection URLs for Migrate to `prisma.config.ts` and pass either `adapter` for a direct database connection or `accelerateUrl` for Accelerate to the `PrismaClient` constructor. See https://pris.ly/d/config-datasource and https://pris.ly/d/prisma7-client-config"),
+                        (&ds.direct_url, "The datasource property `directUrl` is no longer supported in schema files. Move connection URLs to `prisma.config.ts`. See https://pris.ly/d/config-datasource"),
+                        (&ds.shadow_database_url, "The datasource property `shadowDatabaseUrl` is no longer supported in schema files. Move connection URLs to `prisma.config.ts`. See https://pris.ly/d/config-datasource"),
+                    ] {
+                        if let Some(a) = attr {
+                            errors.push((*i, a.span, text.to_owned()));
+                        }
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                let list: Vec<(&str, &str, (usize, usize), String)> = errors
+                    .into_iter()
+                    .map(|(i, span, m)| (files[i].0.as_str(), files[i].1.as_str(), span, m))
+                    .collect();
+                return Err(validation_errors(&list));
+            }
+            if let Some((i, ds)) = found.into_iter().next() {
+                let (display, text, path, _) = &files[i];
+                ds_file = (display.clone(), text.clone(), path.clone());
+                datasource = Some(ds);
             }
         }
 
@@ -315,53 +472,68 @@ impl Project {
                     Some("") => Err(validation_error(
                         &ds_file.0,
                         &ds_file.1,
-                        attr.line,
+                        attr.span,
                         &format!("Error validating datasource `{}`: You must provide a nonempty URL. The environment variable `{var}` resolved to an empty string.", datasource.as_ref().map(|d| d.name.as_str()).unwrap_or("db")),
                     )),
                     Some(v) => Ok(v.to_owned()),
                     None => Err(validation_error(
                         &ds_file.0,
                         &ds_file.1,
-                        attr.line,
+                        attr.span,
                         &format!("Environment variable not found: {var}."),
                     )),
                 },
                 _ => Err(validation_error(
                     &ds_file.0,
                     &ds_file.1,
-                    attr.line,
+                    attr.span,
                     "Expected a String value, or a call to `env()`.",
                 )),
             }
         };
-        let url_line = datasource
+        let url_attr = datasource
             .as_ref()
-            .and_then(|d| d.direct_url.as_ref().or(d.url.as_ref()).map(|a| a.line));
+            .and_then(|d| d.direct_url.as_ref().or(d.url.as_ref()));
+        // Only a source the user named: --url, the config's datasource.url, or the
+        // schema's url/directUrl (Prisma 6). Never DATABASE_URL on its own.
         let url = if let Some(u) = &loc.url {
             u.clone()
-        } else if let Some(u) = config.as_ref().map(|c| c.url(&env)).transpose()?.flatten() {
-            u
-        } else if let Some(attr) = datasource
+        } else if let Some(c) = config
             .as_ref()
-            .and_then(|d| d.direct_url.as_ref().or(d.url.as_ref()))
+            .filter(|c| prisma7_rules || !matches!(c.url, Field::Absent) || url_attr.is_none())
         {
+            match c.url.get() {
+                Ok(Some(u)) => u,
+                Ok(None) | Err(_) if loc.url_optional => String::new(),
+                Err(e) => return Err(e),
+                Ok(None) => {
+                    return Err(Error::Cli(format!(
+                        "The datasource.url property is required in your Prisma config file when using prisma migrate {command}."
+                    )))
+                }
+            }
+        } else if let Some(attr) = url_attr {
             match resolve(attr) {
                 Ok(u) => u,
                 Err(_) if loc.url_optional => String::new(),
                 Err(e) => return Err(e),
             }
-        } else if let Some(u) = env.get("DATABASE_URL") {
-            u.to_owned()
         } else if loc.url_optional {
             String::new()
-        } else if config.is_some() {
-            return Err(Error::Cli(format!(
-                "The datasource.url property is required in your Prisma config file when using prisma migrate {command}."
-            )));
+        } else if let Some(ds) = &datasource {
+            return Err(validation_error(
+                &ds_file.0,
+                &ds_file.1,
+                ds.span,
+                &format!(
+                    "Argument \"url\" is missing in data source block \"{}\".",
+                    ds.name
+                ),
+            ));
         } else {
             return Err(Error::own(
                 "PM1001",
-                "no database URL: pass --url, set DATABASE_URL, or add a datasource block with a url to the schema",
+                "the schema has no datasource block: add one (provider and url), or pass --url",
             ));
         };
 
@@ -370,26 +542,54 @@ impl Project {
         let provider = match &provider_attr {
             Some(schema::Attribute {
                 value: Value::Literal(p),
-                line,
+                ..
+            }) if p == "mongodb" && command == "execute" => {
+                return Err(Error::Execute {
+                    code: None,
+                    message: "dbExecute is not supported on MongoDB".to_owned(),
+                })
+            }
+            Some(schema::Attribute {
+                value: Value::Literal(p),
+                ..
             }) => Provider::from_schema(p).ok_or_else(|| {
-                validation_error(
-                    &ds_file.0,
-                    &ds_file.1,
-                    *line,
-                    &format!("Datasource provider not known: \"{p}\"."),
+                Error::own(
+                    "PM1024",
+                    format!("the datasource provider \"{p}\" is not one prismig runs (postgresql, mysql, sqlite)"),
                 )
             })?,
+            _ if url.starts_with("prisma://") || url.starts_with("prisma+postgres://") => {
+                Provider::Postgres
+            }
             _ => Provider::from_url(&url).ok_or_else(|| Error::InvalidUrl {
-                details: "The scheme is not recognized".to_owned(),
+                details: if loc.url_only {
+                    // The schema engine's text (`db execute --url`).
+                    format!(
+                        "`{}` is not a known connection URL scheme. Prisma cannot determine the connector.",
+                        crate::dburl::mask(&url)
+                    )
+                } else {
+                    "The scheme is not recognized".to_owned()
+                },
             })?,
         };
         if url.is_empty() && !loc.url_optional {
             return Err(Error::Cli("You must provide a nonempty URL".to_owned()));
         }
-        if !url.is_empty()
-            && Provider::from_url(&url) != Some(provider)
-            && !url.starts_with("prisma://")
-        {
+        let accelerate = url.starts_with("prisma://") || url.starts_with("prisma+postgres://");
+        if accelerate && !loc.url_optional {
+            let cmd = if command == "execute" {
+                "db execute".to_owned()
+            } else {
+                format!("migrate {command}")
+            };
+            let how = match flavor {
+                Flavor::Prisma7 => "in `prisma.config.ts`",
+                Flavor::Prisma6 => "via the datasource `directUrl` setting",
+            };
+            return Err(Error::Cli(format!("\nUsing an Accelerate URL is not supported for this CLI command prisma {cmd} yet.\nPlease use a direct connection to your database {how}.\n\nMore information about this limitation: https://pris.ly/d/accelerate-limitations\n")));
+        }
+        if !url.is_empty() && !accelerate && Provider::from_url(&url) != Some(provider) {
             let expected = match provider {
                 Provider::Postgres => {
                     "the URL must start with the protocol `postgresql://` or `postgres://`."
@@ -398,11 +598,11 @@ impl Project {
                 Provider::Sqlite => "the URL must start with the protocol `file:`.",
             };
             let name = datasource.as_ref().map(|d| d.name.as_str()).unwrap_or("db");
-            return Err(match url_line {
-                Some(line) if loc.url.is_none() => validation_error(
+            return Err(match url_attr {
+                Some(attr) if loc.url.is_none() && config.is_none() => validation_error(
                     &ds_file.0,
                     &ds_file.1,
-                    line,
+                    attr.span,
                     &format!("Error validating datasource `{name}`: {expected}"),
                 ),
                 _ => Error::own(
@@ -411,13 +611,15 @@ impl Project {
                 ),
             });
         }
-        if url.starts_with("prisma://") {
-            return Err(Error::Cli(format!("\nUsing an Accelerate URL is not supported for this CLI command prisma migrate {command} yet.\nPlease use a direct connection to your database in `prisma.config.ts`.\n\nMore information about this limitation: https://pris.ly/d/accelerate-limitations\n")));
-        }
 
         // 7. Migrations folder (§3.1).
-        let migrations_dir = if let Some(m) = config.as_ref().and_then(|c| c.migrations.clone()) {
-            m
+        let migrations_dir = if let Some(m) = config
+            .as_ref()
+            .map(|c| c.migrations.get())
+            .transpose()?
+            .flatten()
+        {
+            PathBuf::from(m)
         } else if let Some(s) = &schema_path {
             let root = if s.is_dir() {
                 s.clone()
@@ -438,26 +640,6 @@ impl Project {
             }) => l.clone(),
             _ => Vec::new(),
         };
-
-        let mut notices = Vec::new();
-        if flavor == Flavor::Prisma6
-            && nearest_package_json(cwd).is_some_and(|(_, j)| j.get("prisma").is_some())
-        {
-            notices.push("The configuration property `package.json#prisma` is deprecated and will be removed in Prisma 7. Please migrate to a Prisma config file (e.g., `prisma.config.ts`).\nFor more information, see: https://pris.ly/prisma-config\n".to_owned());
-        }
-        if flavor == Flavor::Prisma7 {
-            if let Some(ds) = &datasource {
-                for (attr, name) in [
-                    (&ds.url, "url"),
-                    (&ds.direct_url, "directUrl"),
-                    (&ds.shadow_database_url, "shadowDatabaseUrl"),
-                ] {
-                    if attr.is_some() {
-                        notices.push(format!("The datasource property `{name}` is no longer supported in schema files (Prisma 7 rejects it with P1012: move connection URLs to `prisma.config.ts`); prismig accepts it and prefers the config's URL. See https://pris.ly/d/config-datasource"));
-                    }
-                }
-            }
-        }
 
         let base_dir = match (flavor, ds_file.2.parent()) {
             (Flavor::Prisma6, Some(dir)) if !ds_file.2.as_os_str().is_empty() => dir.to_owned(),
@@ -528,10 +710,11 @@ mod tests {
     fn p1012_excerpt_matches_prisma() {
         let text =
             "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+        let start = text.find("env(").unwrap();
         let e = validation_error(
             "database/schema.prisma",
             text,
-            3,
+            (start, start + "env(\"DATABASE_URL\")".len()),
             "Environment variable not found: DATABASE_URL.",
         );
         assert_eq!(e.code(), "P1012");

@@ -2,6 +2,7 @@
 //! per provider. With `history/`, the only code that talks to a database.
 
 mod backup;
+pub mod execute;
 pub mod interrupt;
 #[cfg(feature = "mysql")]
 mod mysql;

@@ -228,6 +228,7 @@ impl Human {
             Rendering::Plain => format!("{prefix}{e}\n"),
             Rendering::Own => format!("{prefix}{}: {e}\n", e.code()),
             Rendering::Bare => format!("{e}\n"),
+            Rendering::EngineUncoded => format!("{prefix}{}\n\n\n", s.red(&e.to_string())),
         };
         self.err(&text);
     }

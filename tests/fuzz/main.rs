@@ -128,3 +128,73 @@ proptest! {
         }
     }
 }
+
+/// A value no config in the corpus names: it may only come out where the text asks for it.
+const SILENT: &str = "postgresql://silent@default/db";
+
+proptest! {
+    // The config evaluator never panics, and never makes a value up: a URL it returns is
+    // one the text spells, or a variable the text names (DATABASE_URL is set but only
+    // used when written); a refusal carries one of its codes.
+    #[test]
+    fn config_evaluator_never_panics_nor_defaults(text in mutated(corpus("configs.txt"))) {
+        let mut env = prismig::config::Env::default();
+        env.set("DATABASE_URL", SILENT);
+        env.set("MIGRATE_URL", "postgresql://named@var/db");
+        let dir = Path::new("/proj");
+        let result = prismig::config::evaluate_config(
+            &text,
+            &dir.join("prisma.config.ts"),
+            "prisma.config.ts",
+            dir,
+            dir,
+            &mut env,
+        );
+        match result {
+            Err(e) => prop_assert!(
+                ["PM1016", "PM1020", "PM1021", "PM1022", "PM1023", "PM1012"].contains(&e.code()),
+                "{} {}", e.code(), e
+            ),
+            Ok(ev) => {
+                for field in [&ev.url, &ev.shadow_url, &ev.schema, &ev.migrations] {
+                    match field.get() {
+                        Ok(Some(v)) => {
+                            prop_assert!(
+                                !v.contains("silent@default") || text.contains("DATABASE_URL"),
+                                "{v} from {text:?}"
+                            );
+                        }
+                        Ok(None) => {}
+                        Err(e) => prop_assert!(
+                            ["PM1016", "PM1022", "PM1012"].contains(&e.code()),
+                            "{} {}", e.code(), e
+                        ),
+                    }
+                }
+                if ev.url.get().is_ok_and(|u| u.is_some()) {
+                    prop_assert!(text.contains("url"), "a URL out of nowhere: {text:?}");
+                }
+                if ev.schema.get().is_ok_and(|u| u.is_some()) {
+                    prop_assert!(text.contains("schema"), "a schema out of nowhere: {text:?}");
+                }
+            }
+        }
+    }
+
+    // The schema parser never panics, and every diagnostic it reports can be printed.
+    #[test]
+    fn schema_parser_never_panics(text in mutated(corpus("schemas.txt"))) {
+        let parsed = prismig::config::schema::parse(&text);
+        for d in &parsed.diagnostics {
+            prop_assert!(d.span.0 <= d.span.1 && d.span.1 <= text.len());
+            let _ = prismig::config::schema::pretty("s.prisma", &text, d.span, &d.message);
+        }
+        for b in &parsed.blocks {
+            let mut diagnostics = Vec::new();
+            let _ = prismig::config::schema::lift_datasource(&text, b, &mut diagnostics);
+            for d in diagnostics {
+                let _ = prismig::config::schema::pretty("s.prisma", &text, d.span, &d.message);
+            }
+        }
+    }
+}

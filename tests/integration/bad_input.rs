@@ -419,9 +419,16 @@ fn cases() -> Vec<Case> {
         case(
             "db execute of a missing file",
             |_| {},
-            &["db", "execute", "--file", "missing.sql"],
+            &[
+                "db",
+                "execute",
+                "--file",
+                "missing.sql",
+                "--schema",
+                "prisma/schema.prisma",
+            ],
             1,
-            "Error: PM5002",
+            "Error: Provided --file at missing.sql doesn't exist.",
             false,
         ),
         case(
@@ -515,10 +522,14 @@ fn cases() -> Vec<Case> {
                     "prisma.config.ts",
                     "export default {\n  datasource: {\n    url: buildUrl(),\n  },\n}\n",
                 );
+                p.write(
+                    "prisma/schema.prisma",
+                    "datasource db {\n  provider = \"postgresql\"\n}\n",
+                );
             },
             STATUS,
             1,
-            "Error: PM1016: cannot read datasource.url statically",
+            "Error: PM1016: cannot evaluate `buildUrl()` at prisma.config.ts:3:10",
             false,
         ),
     ]

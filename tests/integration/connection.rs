@@ -103,7 +103,11 @@ fn wrong_scheme_is_p1012() {
     let p = project();
     let out = run(&p, "postgrs://x@127.0.0.1/y", &["migrate", "status"]);
     out.failure();
-    assert_eq!(out.stdout, "");
+    // The schema line comes first, as in the appendix.
+    assert_eq!(
+        out.stdout,
+        "Prisma schema loaded from prisma/schema.prisma\n"
+    );
     assert!(out.stderr.starts_with("Error: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: Error validating datasource `db`: the URL must start with the protocol `postgresql://` or `postgres://`.\n  -->  prisma/schema.prisma:7\n   | \n 6 |   provider = \"postgresql\"\n 7 |   url      = env(\"DATABASE_URL\")\n   | \n\nValidation Error Count: 1\n[Context: getConfig]\n"), "{}", out.stderr);
 }
 

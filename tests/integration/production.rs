@@ -186,6 +186,7 @@ fn json_documents_for_deploy_status_and_errors() {
     assert!(!out.stdout.contains("secret-pw"));
 }
 
+// README "Exit codes": `status --exit-code detailed` says what deploy would do.
 #[test]
 fn detailed_exit_codes() {
     let db = TestDb::new("prod_exit");
@@ -198,22 +199,30 @@ fn detailed_exit_codes() {
         )
         .code
     };
-    assert_eq!(status(&p), 5, "unmanaged");
+    assert_eq!(status(&p), 0, "empty database, nothing to apply");
     p.migration("20240101000000_init", INIT);
     assert_eq!(status(&p), 2, "pending");
     run(&p, &db.url(), &["migrate", "deploy"]).success();
     assert_eq!(status(&p), 0, "up to date");
     p.migration("20240102000000_bad", "SELECT 1/0;");
     run(&p, &db.url(), &["migrate", "deploy"]).failure();
-    assert_eq!(status(&p), 3, "failed");
+    assert_eq!(status(&p), 3, "failed: deploy refuses with P3009");
     run(
         &p,
         &db.url(),
         &["migrate", "resolve", "--rolled-back", "20240102000000_bad"],
     )
     .success();
+    // Rolled back, still in the folder: Prisma's status calls it applied, deploy applies
+    // it again.
+    assert_eq!(status(&p), 2, "rolled back: deploy would apply it again");
+    let dry = run(&p, &db.url(), &["migrate", "deploy", "--dry-run"]);
+    assert!(dry.stdout.contains("20240102000000_bad"), "{dry:?}");
+    assert_eq!(run(&p, &db.url(), &["migrate", "status"]).code, 0);
     p.remove_migration("20240102000000_bad");
+    assert_eq!(status(&p), 0, "rolled back and gone from the folder");
     p.migration("20240103000000_new", "SELECT 1;");
+    db.exec("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ('x', 'c', '20231231000000_elsewhere', now(), now(), 1)");
     assert_eq!(status(&p), 4, "diverged");
     assert_eq!(
         run(
@@ -227,6 +236,19 @@ fn detailed_exit_codes() {
     );
     // Prisma's codes stay the default.
     assert_eq!(run(&p, &db.url(), &["migrate", "status"]).code, 1);
+
+    // A database with tables but no history: deploy stops with P3005.
+    let other = TestDb::new("prod_exit_p3005");
+    other.exec("CREATE TABLE legacy (id int)");
+    let code = run(
+        &p,
+        &other.url(),
+        &["migrate", "status", "--exit-code", "detailed"],
+    )
+    .code;
+    assert_eq!(code, 5, "unmanaged");
+    let deploy = run(&p, &other.url(), &["migrate", "deploy"]);
+    assert!(deploy.stderr.contains("P3005"), "{deploy:?}");
 }
 
 #[test]
@@ -552,7 +574,11 @@ fn migrate_new_and_db_execute() {
         "script.sql",
         "CREATE TABLE executed (id int); INSERT INTO executed VALUES (1);",
     );
-    let out = run(&p, &db.url(), &["db", "execute", "--file", "script.sql"]);
+    let out = run(
+        &p,
+        &db.url(),
+        &["db", "execute", "--file", "script.sql", "--url", &db.url()],
+    );
     out.success();
     assert_eq!(out.stdout, "Script executed successfully.\n");
     assert_eq!(db.count("SELECT count(*) AS n FROM executed"), 1);
@@ -561,7 +587,17 @@ fn migrate_new_and_db_execute() {
         0,
         "no history"
     );
-    let mut c = command(&p, &db.url(), &["db", "execute", "--stdin"]);
+    let mut c = command(
+        &p,
+        &db.url(),
+        &[
+            "db",
+            "execute",
+            "--stdin",
+            "--schema",
+            "prisma/schema.prisma",
+        ],
+    );
     c.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -575,7 +611,11 @@ fn migrate_new_and_db_execute() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Database error code: 22012"));
+    // The server's message, as Prisma's engine prints it (DbExecute.test.ts).
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Error: db error: ERROR: division by zero\n\n\n"
+    );
 }
 
 // The JSON Schema in the repo describes the document's fields.
