@@ -944,3 +944,29 @@ fn cut_connections_mid_script_on_mysql() {
         check_exactly_once(&db, &p, &names, &second, &mut tally);
     }
 }
+
+// The row of a migration that carries it is written with literal values: a name with a
+// quote and a backslash comes back as it was, even after a script turned
+// standard_conforming_strings off for the session.
+#[test]
+fn hostile_names_in_the_row_written_with_the_script() {
+    let db = TestDb::new("exec_names");
+    let p = Project::new();
+    p.migration(
+        "20240101000000_strings",
+        "SET standard_conforming_strings = off;\nCREATE TABLE a(id int);\n",
+    )
+    .migration("20240102000000_it's\\ok", "CREATE TABLE b(id int);\n")
+    .migration("20240103000000_x''y", "CREATE TABLE c(id int);\n");
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    let names: Vec<String> = db.rows().into_iter().map(|r| r.migration_name).collect();
+    assert_eq!(
+        names,
+        [
+            "20240101000000_strings",
+            "20240102000000_it's\\ok",
+            "20240103000000_x''y"
+        ]
+    );
+    run(&p, &db.url(), &["migrate", "status"]).success();
+}
