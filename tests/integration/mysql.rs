@@ -105,9 +105,19 @@ fn comment_only_migration() {
 fn get_lock_timeout_is_silent_unless_strict() {
     let db = Mysql::create("my_lock");
     let mut holder = db.conn();
-    holder
-        .batch_execute("SELECT GET_LOCK('prisma_migrate', 0)")
-        .unwrap();
+    // The lock's name is server-wide: other tests' deploys may hold it for a moment, so
+    // wait for it, and make sure it is held.
+    #[derive(diesel::QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        got: i64,
+    }
+    let got: Got = diesel::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT GET_LOCK('prisma_migrate', 60) AS got"),
+        &mut holder,
+    )
+    .unwrap();
+    assert_eq!(got.got, 1);
     let p = project();
     let started = std::time::Instant::now();
     let out = run(
