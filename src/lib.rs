@@ -13,3 +13,4 @@ pub mod history;
 pub mod migration;
 pub mod output;
 pub mod reconcile;
+pub mod shell;

@@ -2,7 +2,7 @@
 //! `--to`, `--backup`. With none of them, the output and the history are Prisma's.
 
 use super::Context;
-use crate::db::{Database, FailureKind, Target};
+use crate::db::{Database, FailureKind, ScriptLimits, Target};
 use crate::dburl::Provider;
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, PlannedMigration};
@@ -12,7 +12,7 @@ use crate::migration::{check_provider, checksum, LocalMigration, MigrationsDir};
 use crate::reconcile::{check_no_failed, pending_for_deploy};
 use chrono::Utc;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
 pub struct DeployOptions {
@@ -22,6 +22,62 @@ pub struct DeployOptions {
     pub to: Option<String>,
     /// Back the database up first: `Some(None)` to a generated path.
     pub backup: Option<Option<PathBuf>>,
+    /// `--statement-lock-timeout`, `--lock-retries`, `--lock-retry-delay`,
+    /// `--statement-timeout`.
+    pub guard: Guard,
+}
+
+/// The lock-timeout guard: the server's own timeouts on the session that runs the scripts,
+/// set before each migration (never by editing a script), and retries of a migration that
+/// the lock timeout ended while nothing of it was left.
+#[derive(Debug, Clone, Default)]
+pub struct Guard {
+    pub lock_timeout: Option<Duration>,
+    pub retries: u32,
+    pub retry_delay: Duration,
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Guard {
+    pub const DEFAULT_RETRIES: u32 = 3;
+    pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+    fn limits(&self) -> ScriptLimits {
+        ScriptLimits {
+            lock_timeout: self.lock_timeout,
+            statement_timeout: self.statement_timeout,
+        }
+    }
+
+    /// The pause before attempt `next` (2, 3, …): the delay, doubled each time, at most a
+    /// minute.
+    fn pause(&self, next: u32) -> Duration {
+        let factor = 1u32 << next.saturating_sub(2).min(16);
+        (self.retry_delay * factor).min(Duration::from_secs(60))
+    }
+}
+
+/// The server's error for "the lock timeout ended this statement": PostgreSQL
+/// `lock_not_available`, MySQL `ER_LOCK_WAIT_TIMEOUT` and `ER_LOCK_NOWAIT`.
+fn is_lock_timeout(code: &str) -> bool {
+    matches!(code, "55P03" | "1205" | "3572")
+}
+
+/// The first statement of a script, on one line (for the heartbeat).
+fn first_statement(script: &str) -> String {
+    statements::split(script)
+        .iter()
+        .map(|s| {
+            s.text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("--"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .find(|s| !s.is_empty())
+        .map(|s| s.chars().take(200).collect())
+        .unwrap_or_default()
 }
 
 /// The `logs` text of a failed migration: the P3018 message, then a trace in the
@@ -76,6 +132,7 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
     if options.dry_run {
         return dry_run(ctx, &target, options);
     }
+    check_guard(&options.guard, target.provider())?;
     let mut db = match ctx.connect(&target) {
         Ok(db) => db,
         Err(Error::DatabaseDoesNotExist { .. }) => {
@@ -137,19 +194,51 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
         });
     }
     let mut applied = Vec::with_capacity(pending.len());
-    for name in pending {
+    let total = pending.len();
+    for (index, name) in pending.into_iter().enumerate() {
         if let Some(signal) = crate::db::interrupt::received() {
             return Err(Error::Interrupted { signal });
         }
         let Some(local) = dir.find(name) else {
             unreachable!("pending names come from the folder")
         };
-        apply(ctx, &mut db, local)?;
+        ctx.emit(Event::MigrationStarting {
+            index: index + 1,
+            total,
+            first_statement: local
+                .script_to_apply()
+                .map(|s| first_statement(&s))
+                .unwrap_or_default(),
+        });
+        apply(ctx, &mut db, local, &options.guard)?;
         applied.push(name.to_owned());
     }
     db.unlock();
     ctx.emit(Event::DeployFinished { applied });
     Ok(exit::OK)
+}
+
+/// The guard's values, before anything is done: a zero timeout would mean "none" to the
+/// server, and SQLite has no statement timeout to set.
+fn check_guard(guard: &Guard, provider: Provider) -> Result<()> {
+    for (flag, value) in [
+        ("--statement-lock-timeout", guard.lock_timeout),
+        ("--statement-timeout", guard.statement_timeout),
+    ] {
+        if value.is_some_and(|v| v < Duration::from_millis(1)) {
+            return Err(Error::own(
+                "PM3140",
+                format!("{flag} must be at least 1ms: 0 means no timeout to the server"),
+            ));
+        }
+    }
+    if provider == Provider::Sqlite && guard.statement_timeout.is_some() {
+        return Err(Error::own(
+            "PM3142",
+            "--statement-timeout is not available on SQLite: SQLite has no server-side statement timeout, and interrupting a statement from prismig would be a different thing. Leave it out for SQLite.",
+        ));
+    }
+    Ok(())
 }
 
 /// Before anything is written: every pending script must be one prismig can send as it
@@ -196,7 +285,12 @@ fn client_copy_error(name: &str, statement: &str, rolled_back: Option<bool>) -> 
 
 /// §4.2 step 8: the script and its row (`Database::apply_migration`), and what the history
 /// says when the script fails.
-fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Result<()> {
+fn apply(
+    ctx: &mut Context<'_>,
+    db: &mut Database,
+    local: &LocalMigration,
+    guard: &Guard,
+) -> Result<()> {
     let name = local.name.as_str();
     let script = local.script_to_apply()?;
     let plan = db.plan(&script);
@@ -207,16 +301,56 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         name: name.to_owned(),
     });
     let started = Instant::now();
-    let failure = match db.apply_migration(&id, &sum, name, &script)? {
-        Ok(statements) => {
-            ctx.emit(Event::MigrationApplied {
-                name: name.to_owned(),
-                elapsed: started.elapsed(),
-                statements,
-            });
-            return Ok(());
+    let limits = guard.limits();
+    let attempts = match guard.lock_timeout {
+        Some(_) => guard.retries.saturating_add(1),
+        None => 1,
+    };
+    let mut attempt = 1;
+    let mut row_written = false;
+    let failure = loop {
+        let outcome = db.apply_migration_with(&id, &sum, name, &script, &limits, row_written)?;
+        let failure = match outcome {
+            Ok(statements) => {
+                ctx.emit(Event::MigrationApplied {
+                    name: name.to_owned(),
+                    elapsed: started.elapsed(),
+                    statements,
+                });
+                return Ok(());
+            }
+            Err(failure) => failure,
+        };
+        // Retried only when nothing of the file is left: it ran as one transaction (with
+        // its row, or after its started row), or statement by statement and none of them
+        // committed.
+        let nothing_committed = plan.with_row
+            || plan.atomic
+            || (!plan.atomic && failure.statements_applied == 0 && !plan_is_one_query(&plan, db));
+        let retry = attempt < attempts
+            && failure.kind == FailureKind::Server
+            && is_lock_timeout(&failure.code)
+            && nothing_committed
+            && crate::db::interrupt::received().is_none();
+        if !retry {
+            break failure;
         }
-        Err(failure) => failure,
+        let delay = guard.pause(attempt + 1);
+        ctx.emit(Event::LockRetry {
+            name: name.to_owned(),
+            attempt,
+            attempts,
+            delay,
+            error: failure.error.lines().next().unwrap_or("").to_owned(),
+        });
+        std::thread::sleep(delay);
+        if let Some(signal) = crate::db::interrupt::received() {
+            return Err(Error::Interrupted { signal });
+        }
+        // Prisma's sequence wrote the started row before the script: it stays, and the
+        // next attempt finishes it.
+        row_written = !plan.with_row;
+        attempt += 1;
     };
     let interrupted = crate::db::interrupt::received();
     if plan.with_row && failure.kind == FailureKind::ConnectionLost {
@@ -276,6 +410,14 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         error: failure.error.clone(),
     };
     let mut logs = failure_logs(&logged, name, split_note);
+    if attempt > 1 {
+        logs.push_str(&format!(
+            "\nprismig made {attempt} attempts (--statement-lock-timeout {} ms, --lock-retries {}); each of the first {} ended by the lock timeout with nothing applied.",
+            guard.lock_timeout.unwrap_or_default().as_millis(),
+            guard.retries,
+            attempt - 1
+        ));
+    }
     if failure.kind == FailureKind::ConnectionLost {
         logs.push_str("\nThe connection to the database broke while the script ran: prismig cannot tell whether the script committed. Look at the database before `migrate resolve --applied` or `--rolled-back`.");
     }
@@ -314,6 +456,12 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         Some(signal) => Err(Error::Interrupted { signal }),
         None => Err(error),
     }
+}
+
+/// A file that PostgreSQL runs as one query without being one transaction (it commits or
+/// rolls back itself): what committed cannot be told from the statement count.
+fn plan_is_one_query(plan: &crate::db::ScriptPlan, db: &Database) -> bool {
+    matches!(db, Database::Postgres(_)) && plan.split_reason.is_none()
 }
 
 /// `--dry-run`: read, never write; no database, schema or table created, no lock.
