@@ -18,7 +18,10 @@ use std::time::Duration;
     name = "prismig",
     version,
     about = "Prisma Migrate's production commands in one small binary",
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    // One layout for every command: clap would otherwise pick it per command from the
+    // width of the longest flag.
+    next_line_help = true
 )]
 struct Cli {
     #[command(subcommand)]

@@ -308,7 +308,7 @@ fn apply(
     };
     let mut attempt = 1;
     let mut row_written = false;
-    let failure = loop {
+    let (failure, nothing_committed) = loop {
         let outcome = db.apply_migration_with(&id, &sum, name, &script, &limits, row_written)?;
         let failure = match outcome {
             Ok(statements) => {
@@ -333,7 +333,7 @@ fn apply(
             && nothing_committed
             && crate::db::interrupt::received().is_none();
         if !retry {
-            break failure;
+            break (failure, nothing_committed);
         }
         let delay = guard.pause(attempt + 1);
         ctx.emit(Event::LockRetry {
@@ -410,12 +410,20 @@ fn apply(
         error: failure.error.clone(),
     };
     let mut logs = failure_logs(&logged, name, split_note);
-    if attempt > 1 {
+    // The guard ended it and nothing of the file is left: the row says so and is marked
+    // rolled back, so that the next deploy simply tries again (no P3009 for a migration
+    // that never ran).
+    let guard_gave_up = guard.lock_timeout.is_some()
+        && failure.kind == FailureKind::Server
+        && is_lock_timeout(&failure.code)
+        && nothing_committed
+        && interrupted.is_none();
+    if guard_gave_up {
         logs.push_str(&format!(
-            "\nprismig made {attempt} attempts (--statement-lock-timeout {} ms, --lock-retries {}); each of the first {} ended by the lock timeout with nothing applied.",
+            "\nprismig made {attempt} attempt{} (--statement-lock-timeout {} ms, --lock-retries {}); each ended by the lock timeout with nothing of the migration applied. The row is marked rolled back: the next deploy applies the migration again.",
+            if attempt > 1 { "s" } else { "" },
             guard.lock_timeout.unwrap_or_default().as_millis(),
             guard.retries,
-            attempt - 1
         ));
     }
     if failure.kind == FailureKind::ConnectionLost {
@@ -442,7 +450,7 @@ fn apply(
         logs: &logs,
         steps,
     });
-    if interrupted.is_some() && nothing_left && recorded.is_ok() {
+    if ((interrupted.is_some() && nothing_left) || guard_gave_up) && recorded.is_ok() {
         // An atomic file left nothing: say so in the row, as resolve --rolled-back would.
         db.history()
             .mark_rolled_back(std::slice::from_ref(&id), Utc::now())?;
@@ -452,6 +460,11 @@ fn apply(
         elapsed: started.elapsed(),
         statements_applied: failure.statements_applied,
     });
+    if guard_gave_up && recorded.is_ok() {
+        ctx.emit(Event::Warning {
+            message: format!("nothing of `{name}` was applied in {attempt} attempt{}, each ended by the lock timeout; its row is marked rolled back, and the next deploy applies it again", if attempt > 1 { "s" } else { "" }),
+        });
+    }
     match interrupted {
         Some(signal) => Err(Error::Interrupted { signal }),
         None => Err(error),

@@ -86,6 +86,15 @@ pub fn hint(e: &Error, inv: &Invocation) -> Option<Hint> {
             };
             Some(Hint { text, command: fix })
         }
+        Error::ApplyFailed { name, code, .. }
+            if matches!(code.as_str(), "55P03" | "1205" | "3572") =>
+        {
+            let status = inv.command_line(&["migrate", "status"]);
+            Some(Hint {
+                text: format!("`{name}` waited too long for a lock another session holds (a long transaction on the same table); `{status}` tells whether deploy applies it again; deploy when that transaction is gone, or allow more with --statement-lock-timeout / --lock-retries"),
+                command: status,
+            })
+        }
         Error::ApplyFailed { name, .. } => {
             let fix = inv.command_line(&["fix"]);
             Some(Hint {

@@ -30,3 +30,4 @@ mod resolve;
 mod sqlite;
 mod status;
 mod tls;
+mod watch;
