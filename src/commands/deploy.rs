@@ -326,7 +326,7 @@ fn apply(
         // committed.
         let nothing_committed = plan.with_row
             || plan.atomic
-            || (!plan.atomic && failure.statements_applied == 0 && !plan_is_one_query(&plan, db));
+            || (failure.statements_applied == 0 && !plan_is_one_query(&plan, db));
         let retry = attempt < attempts
             && failure.kind == FailureKind::Server
             && is_lock_timeout(&failure.code)

@@ -252,6 +252,7 @@ const ADD_COLUMN: &str = "ALTER TABLE \"User\" ADD COLUMN \"nickname\" TEXT;\n";
 // The guard: 200 ms lock timeouts against a lock held for 1 s; the deploy succeeds on a
 // retry, each attempt said on stderr, and the row is an ordinary finished row.
 #[test]
+#[expect(clippy::print_stderr, reason = "the measured times go to the test log")]
 fn the_guard_retries_until_the_lock_is_free() {
     let db = TestDb::new("watch_guard_ok");
     let p = Project::new();
@@ -313,6 +314,7 @@ fn the_guard_retries_until_the_lock_is_free() {
 // Retries exhausted: P3018 with 55P03, nothing of the script applied, the row marked
 // rolled back with the attempts in its logs; the next deploy applies the migration.
 #[test]
+#[expect(clippy::print_stderr, reason = "the measured times go to the test log")]
 fn the_guard_gives_up_cleanly_when_retries_run_out() {
     let db = TestDb::new("watch_guard_fail");
     let p = Project::new();
