@@ -717,3 +717,156 @@ fn every_help_lists_only_the_flags_of_its_command() {
         );
     }
 }
+
+// SQLite: after 1 s, stderr says another process holds the file.
+#[test]
+fn sqlite_names_the_file_another_process_holds() {
+    use crate::providers::{Backend, Sqlite};
+    use diesel::connection::SimpleConnection;
+    let db = Sqlite::create("watch_sqlite_lock");
+    let p = Project::new();
+    p.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+    );
+    p.write(
+        "prisma/migrations/migration_lock.toml",
+        "provider = \"sqlite\"\n",
+    );
+    p.migration("20240101000000_init", Sqlite::INIT);
+    let mut holder = db.conn();
+    holder.batch_execute("BEGIN EXCLUSIVE").unwrap();
+    let out = run(
+        &p,
+        &db.url(),
+        &["migrate", "deploy", "--lock-timeout", "2s"],
+    );
+    out.failure();
+    assert!(
+        out.stderr
+            .starts_with("Waiting for the migration lock, held by another process using "),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Error: P1002\n\n"), "{}", out.stderr);
+    // --statement-timeout has no SQLite meaning: refused before anything is done.
+    holder.batch_execute("COMMIT").unwrap();
+    let out = run(
+        &p,
+        &db.url(),
+        &["migrate", "deploy", "--statement-timeout", "5s"],
+    );
+    out.failure();
+    assert!(out.stderr.contains("Error: PM3142: "), "{}", out.stderr);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM sqlite_master WHERE name = 'User'"),
+        0
+    );
+}
+
+#[cfg(feature = "mysql")]
+mod mysql {
+    use super::*;
+    use crate::providers::{Backend, Mysql};
+    use diesel::connection::SimpleConnection;
+
+    fn project() -> Project {
+        let p = Project::new();
+        p.write(
+            "prisma/schema.prisma",
+            "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+        );
+        p.write(
+            "prisma/migrations/migration_lock.toml",
+            "provider = \"mysql\"\n",
+        );
+        p.migration("20240101000000_init", Mysql::INIT);
+        p
+    }
+
+    // The connection holding GET_LOCK, from IS_USED_LOCK and the process list.
+    #[test]
+    fn mysql_names_the_lock_holder() {
+        let db = Mysql::create("watch_my_holder");
+        let mut holder = db.conn();
+        holder
+            .batch_execute("SELECT GET_LOCK('prisma_migrate', 0)")
+            .unwrap();
+        let p = project();
+        let out = run(
+            &p,
+            &db.url(),
+            &[
+                "migrate",
+                "deploy",
+                "--lock-timeout",
+                "2s",
+                "--strict-lock",
+                "--json",
+            ],
+        );
+        out.failure();
+        assert_clean_json(&out.stdout);
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(doc["error"]["code"], "P1002");
+        let session = doc["lock_holder"]["session"].as_str().unwrap();
+        assert!(session.starts_with("connection "), "{doc}");
+        assert!(
+            doc["lock_holder"]["client"]
+                .as_str()
+                .unwrap()
+                .starts_with("root@"),
+            "{doc}"
+        );
+        assert_eq!(doc["error"]["lock_holder"]["session"], session);
+        drop(holder);
+    }
+
+    // The guard on MySQL: lock_wait_timeout (whole seconds) ends the ALTER behind a
+    // table lock; the retry reuses the started row and finishes it.
+    #[test]
+    fn mysql_guard_retries_behind_a_table_lock() {
+        let db = Mysql::create("watch_my_guard");
+        let p = project();
+        run(&p, &db.url(), &["migrate", "deploy"]).success();
+        p.migration(
+            "20240102000000_nickname",
+            "ALTER TABLE `User` ADD COLUMN `nickname` VARCHAR(191) NULL;\n",
+        );
+        let url = db.url();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            use diesel::Connection;
+            let mut c = diesel::MysqlConnection::establish(&url).unwrap();
+            c.batch_execute("LOCK TABLES `User` WRITE").unwrap();
+            tx.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(1500));
+            c.batch_execute("UNLOCK TABLES").unwrap();
+        });
+        rx.recv().unwrap();
+        let out = run(
+            &p,
+            &db.url(),
+            &[
+                "migrate",
+                "deploy",
+                "--statement-lock-timeout",
+                "1s",
+                "--lock-retry-delay",
+                "200ms",
+            ],
+        );
+        holder.join().unwrap();
+        out.success();
+        assert!(
+            out.stderr
+                .contains("attempt 1 of 4: Lock wait timeout exceeded"),
+            "{}",
+            out.stderr
+        );
+        let rows = db.rows();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows.iter().all(|r| r.finished), "{rows:?}");
+        assert!(db.column_exists("User", "nickname"));
+    }
+}
