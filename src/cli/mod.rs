@@ -383,7 +383,8 @@ enum Job {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -504,6 +505,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     out.set_invocation(output::hint::Invocation {
         command: name.to_owned(),
+        args: args
+            .iter()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         schema: common.schema.as_ref().map(|p| p.display().to_string()),
         config: common.config.as_ref().map(|p| p.display().to_string()),
     });

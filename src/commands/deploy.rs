@@ -568,6 +568,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_first_statement_skips_comments() {
+        assert_eq!(
+            first_statement("-- AddColumn\n\nALTER TABLE \"User\"\n  ADD COLUMN x int;\nSELECT 1;"),
+            "ALTER TABLE \"User\" ADD COLUMN x int;"
+        );
+        assert_eq!(first_statement("-- nothing\n"), "");
+    }
+
+    #[test]
+    fn retry_pauses_double_up_to_a_minute() {
+        let g = Guard {
+            lock_timeout: Some(Duration::from_millis(200)),
+            retries: 10,
+            retry_delay: Duration::from_millis(300),
+            statement_timeout: None,
+        };
+        let pauses: Vec<u128> = (2..=5).map(|n| g.pause(n).as_millis()).collect();
+        assert_eq!(pauses, [300, 600, 1200, 2400]);
+        assert_eq!(g.pause(40), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn lock_timeout_codes() {
+        for code in ["55P03", "1205", "3572"] {
+            assert!(is_lock_timeout(code));
+        }
+        for code in ["57014", "40P01", "1213", "none"] {
+            assert!(!is_lock_timeout(code));
+        }
+    }
+
+    #[test]
     fn preview_takes_three_non_empty_lines() {
         assert_eq!(preview("\n-- a\n\nb\nc\nd\n"), ["-- a", "b", "c"]);
     }

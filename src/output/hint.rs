@@ -15,9 +15,36 @@ pub struct Invocation {
     pub command: String,
     pub schema: Option<String>,
     pub config: Option<String>,
+    /// The arguments as given (after the program name).
+    pub args: Vec<String>,
 }
 
 impl Invocation {
+    /// The user's own command line with `flag` set to `value` (replacing theirs).
+    pub fn with_flag(&self, flag: &str, value: &str) -> String {
+        let mut line = String::from("prismig");
+        let mut args = self.args.iter();
+        if self.args.is_empty() {
+            for w in self.command.split(' ').filter(|w| !w.is_empty()) {
+                line.push(' ');
+                line.push_str(&quote(w));
+            }
+        }
+        while let Some(a) = args.next() {
+            if a == flag {
+                args.next();
+                continue;
+            }
+            if a.starts_with(&format!("{flag}=")) {
+                continue;
+            }
+            line.push(' ');
+            line.push_str(&quote(a));
+        }
+        line.push_str(&format!(" {flag} {}", quote(value)));
+        line
+    }
+
     /// `prismig <words…>` plus the user's `--schema` and `--config`.
     pub fn command_line(&self, words: &[&str]) -> String {
         let mut line = String::from("prismig");
@@ -113,14 +140,7 @@ pub fn hint(e: &Error, inv: &Invocation) -> Option<Hint> {
             })
         }
         Error::Timeout { holder, .. } => {
-            let words: Vec<&str> = inv.command.split(' ').filter(|w| !w.is_empty()).collect();
-            let mut words = if words.is_empty() {
-                vec!["migrate", "deploy"]
-            } else {
-                words
-            };
-            words.extend(["--lock-timeout", "60s"]);
-            let command = inv.command_line(&words);
+            let command = inv.with_flag("--lock-timeout", "60s");
             let who = match holder {
                 Some(h) => format!("the migration lock is held by {}", describe_holder(h)),
                 None => "another session holds the migration lock".to_owned(),
@@ -172,7 +192,39 @@ mod tests {
             command: "migrate deploy".into(),
             schema: Some("my schema/s.prisma".into()),
             config: None,
+            args: [
+                "migrate",
+                "deploy",
+                "--schema",
+                "my schema/s.prisma",
+                "--lock-timeout",
+                "2s",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
+    }
+
+    #[test]
+    fn the_users_command_line_is_repeated_with_the_flag_replaced() {
+        let mut i = inv();
+        assert_eq!(
+            i.with_flag("--lock-timeout", "60s"),
+            "prismig migrate deploy --schema 'my schema/s.prisma' --lock-timeout 60s"
+        );
+        i.args = [
+            "migrate",
+            "resolve",
+            "--applied",
+            "a'b",
+            "--lock-timeout=1s",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            i.with_flag("--lock-timeout", "60s"),
+            r"prismig migrate resolve --applied 'a'\''b' --lock-timeout 60s"
+        );
     }
 
     #[test]
@@ -206,7 +258,7 @@ mod tests {
         assert!(h.text.starts_with("the migration lock is held by pid 42 (application psql, from 10.0.0.5, idle in transaction, query started 35 s ago: SELECT 1)"), "{}", h.text);
         assert_eq!(
             h.command,
-            "prismig migrate deploy --lock-timeout 60s --schema 'my schema/s.prisma'"
+            "prismig migrate deploy --schema 'my schema/s.prisma' --lock-timeout 60s"
         );
     }
 

@@ -203,7 +203,7 @@ fn a_waiting_deploy_names_the_lock_holder() {
     assert_eq!(doc["lock_holder"]["application"], "nightly_report");
     assert_eq!(
         doc["error"]["command"],
-        "prismig migrate deploy --lock-timeout 60s"
+        "prismig migrate deploy --json --lock-timeout 60s"
     );
 
     // On a terminal, the hint line names the holder and the way out.
