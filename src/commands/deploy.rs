@@ -343,9 +343,17 @@ fn apply(
             delay,
             error: failure.error.lines().next().unwrap_or("").to_owned(),
         });
-        std::thread::sleep(delay);
-        if let Some(signal) = crate::db::interrupt::received() {
-            return Err(Error::Interrupted { signal });
+        // In slices: a signal during the pause ends the deploy at once.
+        let resume = Instant::now() + delay;
+        while Instant::now() < resume {
+            if crate::db::interrupt::received().is_some() {
+                break;
+            }
+            std::thread::sleep((resume - Instant::now()).min(Duration::from_millis(50)));
+        }
+        if crate::db::interrupt::received().is_some() {
+            // Recorded as any interrupted failure below.
+            break (failure, nothing_committed);
         }
         // Prisma's sequence wrote the started row before the script: it stays, and the
         // next attempt finishes it.

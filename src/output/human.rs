@@ -274,7 +274,8 @@ impl Human {
         if !self.tty_err {
             return;
         }
-        let shown = super::ticker::shorten(&statement, 60);
+        // Kept within 80 columns: a wrapped line cannot be refreshed in place.
+        let shown = super::ticker::shorten(&statement, 50);
         let dim = self.styles;
         self.ticker = Some(super::ticker::Ticker::start(
             STILL_RUNNING_AFTER,
