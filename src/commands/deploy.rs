@@ -234,7 +234,7 @@ fn check_guard(guard: &Guard, provider: Provider) -> Result<()> {
     }
     if provider == Provider::Sqlite && guard.statement_timeout.is_some() {
         return Err(Error::own(
-            "PM3142",
+            "PM3141",
             "--statement-timeout is not available on SQLite: SQLite has no server-side statement timeout, and interrupting a statement from prismig would be a different thing. Leave it out for SQLite.",
         ));
     }

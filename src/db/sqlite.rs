@@ -170,7 +170,7 @@ impl SqliteDatabase {
 
     /// `--statement-lock-timeout`: SQLite's busy timeout for the scripts. (Deploy holds the
     /// file's exclusive lock from the start, so only another connection of this process
-    /// could make a script wait.) A statement timeout is refused before (PM3142).
+    /// could make a script wait.) A statement timeout is refused before (PM3141).
     pub fn set_limits(&mut self, limits: &super::ScriptLimits) -> Result<()> {
         match limits.lock_timeout {
             Some(t) => self

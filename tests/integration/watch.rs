@@ -757,7 +757,7 @@ fn sqlite_names_the_file_another_process_holds() {
         &["migrate", "deploy", "--statement-timeout", "5s"],
     );
     out.failure();
-    assert!(out.stderr.contains("Error: PM3142: "), "{}", out.stderr);
+    assert!(out.stderr.contains("Error: PM3141: "), "{}", out.stderr);
     assert_eq!(
         db.count("SELECT count(*) AS n FROM sqlite_master WHERE name = 'User'"),
         0
