@@ -271,7 +271,9 @@ impl Human {
     /// On a terminal, a line on stderr refreshed in place while a script runs longer than
     /// `STILL_RUNNING_AFTER`; erased when it ends.
     fn start_ticker(&mut self, statement: String) {
-        if !self.tty_err {
+        // A dumb terminal cannot erase a line: no refreshed line there.
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        if !self.tty_err || dumb {
             return;
         }
         // Kept within 80 columns: a wrapped line cannot be refreshed in place.

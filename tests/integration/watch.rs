@@ -457,6 +457,12 @@ fn hints_name_the_prismig_command_with_the_users_schema() {
         &["migrate", "deploy", "--schema", "my schema/schema.prisma"],
     );
     assert_eq!(out.code, 1);
+    // A terminal gets the real migrations folder (Prisma prints `prisma/migrations`).
+    assert!(
+        out.stdout.contains("\n1 migration found in my schema/migrations\n"),
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stdout.contains("Database error code: 22012"),
         "{}",
@@ -484,6 +490,11 @@ fn hints_name_the_prismig_command_with_the_users_schema() {
         &["migrate", "deploy", "--schema", "my schema/schema.prisma"],
     );
     assert!(!out.stderr.contains("hint:"), "{}", out.stderr);
+    assert!(
+        out.stdout.ends_with("\n1 migration found in prisma/migrations\n\n"),
+        "{}",
+        out.stdout
+    );
     // JSON: the same as fields, and no escapes or debug dumps.
     let out = run(
         &p,
