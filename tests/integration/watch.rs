@@ -21,6 +21,7 @@ fn run_on_tty(p: &Project, url: &str, args: &[&str]) -> cmd::Output {
         .env_remove("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK")
         .env("NO_COLOR", "1")
         .env("SHELL", "/bin/sh")
+        .env("TERM", "xterm")
         .env("DATABASE_URL", url);
     let mut out = cmd::output(c);
     out.stdout = out.stdout.replace('\r', "");
