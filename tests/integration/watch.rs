@@ -460,7 +460,8 @@ fn hints_name_the_prismig_command_with_the_users_schema() {
     assert_eq!(out.code, 1);
     // A terminal gets the real migrations folder (Prisma prints `prisma/migrations`).
     assert!(
-        out.stdout.contains("\n1 migration found in my schema/migrations\n"),
+        out.stdout
+            .contains("\n1 migration found in my schema/migrations\n"),
         "{}",
         out.stdout
     );
@@ -492,7 +493,8 @@ fn hints_name_the_prismig_command_with_the_users_schema() {
     );
     assert!(!out.stderr.contains("hint:"), "{}", out.stderr);
     assert!(
-        out.stdout.ends_with("\n1 migration found in prisma/migrations\n\n"),
+        out.stdout
+            .ends_with("\n1 migration found in prisma/migrations\n\n"),
         "{}",
         out.stdout
     );
@@ -881,4 +883,67 @@ mod mysql {
         assert!(rows.iter().all(|r| r.finished), "{rows:?}");
         assert!(db.column_exists("User", "nickname"));
     }
+}
+
+// A file run statement by statement (Prisma's sequence, its started row first) is retried
+// while none of its statements has committed, reusing that row; once one has, never.
+#[test]
+fn the_guard_retries_a_split_file_only_before_its_first_commit() {
+    let db = TestDb::new("watch_guard_split");
+    let p = Project::new();
+    p.migration("20240101000000_init", INIT);
+    run(&p, &db.url(), &["migrate", "deploy"]).success();
+    p.migration(
+        "20240102000000_split",
+        "-- prismig:no-transaction\nALTER TABLE \"User\" ADD COLUMN \"a\" TEXT;\nALTER TABLE \"User\" ADD COLUMN \"b\" TEXT;\n",
+    );
+    let guard = [
+        "migrate",
+        "deploy",
+        "--statement-lock-timeout",
+        "200ms",
+        "--lock-retries",
+        "5",
+        "--lock-retry-delay",
+        "300ms",
+    ];
+    let holder = hold_table(&db, Duration::from_secs(1));
+    let out = run(&p, &db.url(), &guard);
+    holder.join().unwrap();
+    out.success();
+    assert!(out.stderr.contains("attempt 1 of 6"), "{}", out.stderr);
+    let rows: Vec<_> = db
+        .rows()
+        .into_iter()
+        .filter(|r| r.migration_name == "20240102000000_split")
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].finished, "{rows:?}");
+
+    // The first statement commits, the second waits: no retry, Prisma's failure.
+    p.migration(
+        "20240103000000_half",
+        "-- prismig:no-transaction\nCREATE TABLE \"Other\" (\"id\" INT);\nALTER TABLE \"User\" ADD COLUMN \"c\" TEXT;\n",
+    );
+    let holder = hold_table(&db, Duration::from_secs(1));
+    let out = run(&p, &db.url(), &guard);
+    holder.join().unwrap();
+    out.failure();
+    assert!(!out.stderr.contains("attempt 1 of"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Database error code: 55P03"),
+        "{}",
+        out.stderr
+    );
+    let row = db
+        .rows()
+        .into_iter()
+        .find(|r| r.migration_name == "20240103000000_half")
+        .unwrap();
+    assert!(!row.finished && !row.rolled_back, "{row:?}");
+    assert_eq!(row.applied_steps_count, 1, "{row:?}");
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'Other'"),
+        1
+    );
 }
