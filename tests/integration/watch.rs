@@ -607,9 +607,20 @@ fn json_documents_follow_the_schema() {
         ],
         &["sync", "--json"],
         &["fix", "--json"],
+        &["baseline", "--json"],
+        &["cleanup", "--json"],
+        &["db", "execute", "--file", "x.sql", "--json"],
+        &["migrate", "rollback", "20240101000000_init", "--json"],
         &["migrate", "new", "x y", "--json"],
+        &["migrate", "resolve", "--rolled-back", "nope", "--json"],
     ] {
+        p.write("x.sql", "SELECT 1;");
+        p.write(
+            "prisma/migrations/20240101000000_init/down.sql",
+            "DROP TABLE \"User\";",
+        );
         let out = run(&p, &db.url(), args);
+        assert!(out.stdout.starts_with('{'), "{args:?}: {out:?}");
         assert_clean_json(&out.stdout);
     }
 }
