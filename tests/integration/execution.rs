@@ -84,7 +84,12 @@ fn check_exactly_once<B: Backend>(
     second: &Output,
     tally: &mut Tally,
 ) {
+    // A kill inside the first migration (on MySQL: after its started row, before
+    // `CREATE TABLE hits` committed) leaves no table to count in.
     let hits = |n: &str| {
+        if !db.table_exists("hits") {
+            return 0;
+        }
         db.count(&format!(
             "SELECT COUNT(*) AS n FROM hits WHERE name = '{n}'"
         ))
