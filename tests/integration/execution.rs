@@ -136,7 +136,13 @@ fn check_exactly_once<B: Backend>(
                 .collect();
             assert_eq!(failed.len(), 1, "{failed:?}");
             let short = failed[0].rsplit('_').next().unwrap().to_owned();
-            let how = if hits(&short) == 1 {
+            // The first migration's effect is the `hits` table itself.
+            let done = if failed[0] == "20240101000000_init" {
+                db.table_exists("hits")
+            } else {
+                hits(&short) == 1
+            };
+            let how = if done {
                 tally.resolved_applied += 1;
                 "--applied"
             } else {
