@@ -42,7 +42,11 @@ pub enum Error {
     Unreachable { location: String },
 
     #[error("The database server was reached but timed out.\n\nPlease try again.\n\nPlease make sure your database server is running at the configured address.\n\nContext: {context}\n")]
-    Timeout { context: String },
+    Timeout {
+        context: String,
+        /// Who held the lock when prismig gave up (not part of Prisma's text).
+        holder: Option<Box<crate::event::LockHolder>>,
+    },
 
     #[error("Database `{name}` does not exist")]
     DatabaseDoesNotExist { name: String },

@@ -191,6 +191,8 @@ pub enum Event {
     RolledBack {
         name: String,
         dry_run: bool,
+        /// A dry run shows the `down.sql` that would run.
+        down_sql: Option<String>,
     },
     /// A history repair: its plan (`applied: false`, nothing changed) or what it did.
     Repair {
@@ -224,6 +226,48 @@ pub enum Event {
     Warning {
         message: String,
     },
+    /// `migrate deploy`: the next migration's place in the run and the start of its first
+    /// statement (for progress on a terminal and the heartbeat). Emitted right before
+    /// `ApplyingMigration`.
+    MigrationStarting {
+        index: usize,
+        total: usize,
+        first_statement: String,
+    },
+    /// The migration lock is taken by another session; prismig keeps waiting.
+    LockWaiting {
+        holder: Option<LockHolder>,
+        waited: Duration,
+        limit: Duration,
+    },
+    /// `--statement-lock-timeout`: an attempt of a migration ended by the server's lock
+    /// timeout, with nothing of it left; the next attempt starts after `delay`.
+    LockRetry {
+        name: String,
+        attempt: u32,
+        attempts: u32,
+        delay: Duration,
+        error: String,
+    },
+}
+
+/// The session holding the migration lock, as far as the server tells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LockHolder {
+    /// PostgreSQL backend pid, MySQL connection id, or the SQLite file.
+    pub session: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// `active`, `idle`, `idle in transaction`…, or MySQL's command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// How long its current (or last) query has run, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
 }
 
 /// Receives events. Implemented in `output/`.

@@ -1,7 +1,7 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
 use crate::commands::{
-    self, BaselineOptions, CleanupOptions, Context, DeployOptions, ExitCodes, FixOptions,
+    self, BaselineOptions, CleanupOptions, Context, DeployOptions, ExitCodes, FixOptions, Guard,
     ResolveTarget, RollbackOptions,
 };
 use crate::config::{Flavor, Locations, Project};
@@ -18,7 +18,10 @@ use std::time::Duration;
     name = "prismig",
     version,
     about = "Prisma Migrate's production commands in one small binary",
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    // One layout for every command: clap would otherwise pick it per command from the
+    // width of the longest flag.
+    next_line_help = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,27 +80,15 @@ enum DbAction {
     Execute(ExecuteArgs),
 }
 
+/// Flags every command takes: where the project is, and how to report.
 #[derive(Args, Debug)]
-struct CommonArgs {
+struct ProjectArgs {
     /// Custom path to your Prisma schema (file or folder)
     #[arg(long, value_name = "PATH")]
     schema: Option<PathBuf>,
     /// Custom path to your Prisma config file
     #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
-    /// Database URL, instead of the schema's or the config's datasource (prismig)
-    #[arg(long, value_name = "URL")]
-    url: Option<String>,
-    /// How long to wait for the migration lock, e.g. 30s, 500ms, 2m (prismig; default 10s)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    lock_timeout: Option<Duration>,
-    /// MySQL: fail (P1002) when the migration lock is not free in time, instead of going on
-    /// without it as Prisma does (prismig)
-    #[arg(long)]
-    strict_lock: bool,
-    /// Wait up to this long for the database server to accept connections, e.g. 60s (prismig)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    wait: Option<Duration>,
     /// Print one JSON document on stdout instead of text (prismig)
     #[arg(long, conflicts_with = "log_format")]
     json: bool,
@@ -106,6 +97,60 @@ struct CommonArgs {
     log_format: Option<LogFormatArg>,
     #[arg(long, hide = true)]
     telemetry_information: Option<String>,
+}
+
+/// Flags of the commands that connect to the database.
+#[derive(Args, Debug)]
+struct ConnectArgs {
+    /// Database URL, instead of the schema's or the config's datasource (prismig)
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Wait up to this long for the database server to accept connections, e.g. 60s (prismig)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    wait: Option<Duration>,
+}
+
+/// Flags of the commands that take the migration lock.
+#[derive(Args, Debug)]
+struct LockArgs {
+    /// How long to wait for the migration lock, e.g. 30s, 500ms, 2m (prismig; default 10s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    lock_timeout: Option<Duration>,
+    /// MySQL: fail (P1002) when the migration lock is not free in time, instead of going on
+    /// without it as Prisma does (prismig)
+    #[arg(long)]
+    strict_lock: bool,
+}
+
+/// What a command was given, whatever flags it offers.
+#[derive(Debug, Default)]
+struct CommonArgs {
+    schema: Option<PathBuf>,
+    config: Option<PathBuf>,
+    url: Option<String>,
+    lock_timeout: Option<Duration>,
+    strict_lock: bool,
+    wait: Option<Duration>,
+    json: bool,
+    log_format: Option<LogFormatArg>,
+}
+
+impl CommonArgs {
+    fn new(p: ProjectArgs, c: Option<ConnectArgs>, l: Option<LockArgs>) -> CommonArgs {
+        let (url, wait) = c.map_or((None, None), |c| (c.url, c.wait));
+        let (lock_timeout, strict_lock) =
+            l.map_or((None, false), |l| (l.lock_timeout, l.strict_lock));
+        CommonArgs {
+            schema: p.schema,
+            config: p.config,
+            url,
+            lock_timeout,
+            strict_lock,
+            wait,
+            json: p.json,
+            log_format: p.log_format,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -126,13 +171,19 @@ enum ExitCodeArg {
 #[derive(Args, Debug)]
 struct SyncArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
 }
 
 #[derive(Args, Debug)]
 struct FixArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    lock: LockArgs,
     /// Carry out the plan; without it nothing is changed
     #[arg(long)]
     yes: bool,
@@ -153,7 +204,7 @@ struct FixArgs {
 #[derive(Args, Debug)]
 struct CleanupArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
     /// Carry out the plan; without it nothing is changed
     #[arg(long)]
     yes: bool,
@@ -168,7 +219,11 @@ struct CleanupArgs {
 #[derive(Args, Debug)]
 struct BaselineArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    lock: LockArgs,
     /// The last migration to mark applied (default: all local migrations)
     #[arg(long, value_name = "NAME", conflicts_with = "undo")]
     to: Option<String>,
@@ -186,7 +241,11 @@ struct BaselineArgs {
 #[derive(Args, Debug)]
 struct DeployArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    lock: LockArgs,
     /// Show what would be applied, and change nothing (prismig)
     #[arg(long)]
     dry_run: bool,
@@ -196,21 +255,50 @@ struct DeployArgs {
     /// Back the database up before applying anything, to PATH or a generated file (prismig)
     #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
     backup: Option<Option<PathBuf>>,
+    /// Before each migration, set the server's lock timeout on the session that runs the
+    /// scripts (PostgreSQL lock_timeout; MySQL lock_wait_timeout and
+    /// innodb_lock_wait_timeout, whole seconds; SQLite busy_timeout), e.g. 2s (prismig)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    statement_lock_timeout: Option<Duration>,
+    /// Retries of a migration ended by --statement-lock-timeout with nothing of it applied
+    /// (prismig; default 3)
+    #[arg(long, value_name = "N", requires = "statement_lock_timeout")]
+    lock_retries: Option<u32>,
+    /// Pause before the first retry, doubled for each next one (prismig; default 1s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "statement_lock_timeout")]
+    lock_retry_delay: Option<Duration>,
+    /// Ceiling for any single statement of a migration: PostgreSQL statement_timeout;
+    /// MariaDB max_statement_time; MySQL max_execution_time (SELECTs only); not on SQLite
+    /// (prismig)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    statement_timeout: Option<Duration>,
 }
 
 #[derive(Args, Debug)]
 struct StatusArgs {
     #[command(flatten)]
-    common: CommonArgs,
-    /// Which exit codes to use (prismig)
-    #[arg(long, value_name = "CODES", default_value = "prisma")]
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// Which exit codes to use: prisma (1 for anything that is not up to date) or detailed
+    /// (0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error) (prismig)
+    #[arg(
+        long,
+        value_name = "CODES",
+        default_value = "prisma",
+        hide_possible_values = true
+    )]
     exit_code: ExitCodeArg,
 }
 
 #[derive(Args, Debug)]
 struct ResolveArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    lock: LockArgs,
     /// Record a specific migration as applied
     #[arg(long, value_name = "NAME")]
     applied: Option<String>,
@@ -222,7 +310,11 @@ struct ResolveArgs {
 #[derive(Args, Debug)]
 struct RollbackArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    lock: LockArgs,
     /// The migration to roll back (the last applied one, unless --force)
     name: String,
     /// Show what would happen, and change nothing
@@ -236,7 +328,7 @@ struct RollbackArgs {
 #[derive(Args, Debug)]
 struct NewArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
     /// The migration's name (made snake_case)
     name: String,
 }
@@ -244,7 +336,9 @@ struct NewArgs {
 #[derive(Args, Debug)]
 struct ExecuteArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    project: ProjectArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
     /// Path to a file with the script (Prisma's rules: exactly one of --file and --stdin,
     /// and of --url and --schema, checked with its texts)
     #[arg(long, value_name = "PATH")]
@@ -291,7 +385,8 @@ enum Job {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -309,8 +404,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 dry_run: d.dry_run,
                 to: d.to,
                 backup: d.backup,
+                guard: Guard {
+                    lock_timeout: d.statement_lock_timeout,
+                    retries: d.lock_retries.unwrap_or(Guard::DEFAULT_RETRIES),
+                    retry_delay: d.lock_retry_delay.unwrap_or(Guard::DEFAULT_RETRY_DELAY),
+                    statement_timeout: d.statement_timeout,
+                },
             }),
-            d.common,
+            CommonArgs::new(d.project, Some(d.connect), Some(d.lock)),
             "migrate deploy",
         ),
         Command::Migrate {
@@ -321,7 +422,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 ExitCodeArg::Prisma => ExitCodes::Prisma,
                 ExitCodeArg::Detailed => ExitCodes::Detailed,
             }),
-            s.common,
+            CommonArgs::new(s.project, Some(s.connect), None),
             "migrate status",
         ),
         Command::Migrate {
@@ -332,7 +433,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 applied: r.applied,
                 rolled_back: r.rolled_back,
             }),
-            r.common,
+            CommonArgs::new(r.project, Some(r.connect), Some(r.lock)),
             "migrate resolve",
         ),
         Command::Migrate {
@@ -343,12 +444,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 dry_run: r.dry_run,
                 force: r.force,
             }),
-            r.common,
+            CommonArgs::new(r.project, Some(r.connect), Some(r.lock)),
             "migrate rollback",
         ),
         Command::Migrate {
             action: Action::New(n),
-        } => (Job::New(n.name), n.common, "migrate new"),
+        } => (
+            Job::New(n.name),
+            CommonArgs::new(n.project, None, None),
+            "migrate new",
+        ),
         Command::Baseline(b) => (
             Job::Baseline(BaselineOptions {
                 to: b.to,
@@ -356,10 +461,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 undo: b.undo,
                 force: b.force,
             }),
-            b.common,
+            CommonArgs::new(b.project, Some(b.connect), Some(b.lock)),
             "baseline",
         ),
-        Command::Sync(s) => (Job::Sync, s.common, "sync"),
+        Command::Sync(s) => (
+            Job::Sync,
+            CommonArgs::new(s.project, Some(s.connect), None),
+            "sync",
+        ),
         Command::Fix(f) => (
             Job::Fix(FixOptions {
                 yes: f.yes,
@@ -368,7 +477,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 restamp_all: f.restamp_all,
                 undo: f.undo,
             }),
-            f.common,
+            CommonArgs::new(f.project, Some(f.connect), Some(f.lock)),
             "fix",
         ),
         Command::Cleanup(c) => (
@@ -377,7 +486,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 empty: c.empty,
                 undo: c.undo,
             }),
-            c.common,
+            CommonArgs::new(c.project, None, None),
             "cleanup",
         ),
         Command::Db {
@@ -386,12 +495,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             Job::Execute(commands::ExecuteInput {
                 file: e.file,
                 stdin: e.stdin,
-                url: e.common.url.is_some(),
-                schema: e.common.schema.clone(),
+                url: e.connect.url.is_some(),
+                schema: e.project.schema.clone(),
                 config: false,
                 preview_feature: e.preview_feature,
             }),
-            e.common,
+            CommonArgs::new(e.project, Some(e.connect), None),
             "db execute",
         ),
     };
@@ -401,6 +510,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         (false, Some(LogFormatArg::Json)) => Box::new(Log::new(LogFormat::Json)),
         (false, None) => Box::new(Human::new(Flavor::Prisma7, Styles::detect())),
     };
+    out.set_invocation(output::hint::Invocation {
+        command: name.to_owned(),
+        args: args
+            .iter()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        schema: common.schema.as_ref().map(|p| p.display().to_string()),
+        config: common.config.as_ref().map(|p| p.display().to_string()),
+    });
     let code = run_job(job, common, name, out.as_mut());
     out.finish(code);
     code
@@ -474,6 +593,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
         }
     };
     out.set_flavor(project.flavor);
+    out.set_migrations_dir(crate::config::relative(&project.migrations_dir, &cwd));
     if matches!(job, Job::Deploy(_) | Job::Rollback(_) | Job::Execute(_)) {
         // Long-running scripts: a signal cancels the statement and is recorded.
         crate::db::interrupt::install(crate::output::forced_exit_notice);

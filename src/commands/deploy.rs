@@ -2,7 +2,7 @@
 //! `--to`, `--backup`. With none of them, the output and the history are Prisma's.
 
 use super::Context;
-use crate::db::{Database, FailureKind, Target};
+use crate::db::{Database, FailureKind, ScriptLimits, Target};
 use crate::dburl::Provider;
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, PlannedMigration};
@@ -12,7 +12,7 @@ use crate::migration::{check_provider, checksum, LocalMigration, MigrationsDir};
 use crate::reconcile::{check_no_failed, pending_for_deploy};
 use chrono::Utc;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
 pub struct DeployOptions {
@@ -22,6 +22,62 @@ pub struct DeployOptions {
     pub to: Option<String>,
     /// Back the database up first: `Some(None)` to a generated path.
     pub backup: Option<Option<PathBuf>>,
+    /// `--statement-lock-timeout`, `--lock-retries`, `--lock-retry-delay`,
+    /// `--statement-timeout`.
+    pub guard: Guard,
+}
+
+/// The lock-timeout guard: the server's own timeouts on the session that runs the scripts,
+/// set before each migration (never by editing a script), and retries of a migration that
+/// the lock timeout ended while nothing of it was left.
+#[derive(Debug, Clone, Default)]
+pub struct Guard {
+    pub lock_timeout: Option<Duration>,
+    pub retries: u32,
+    pub retry_delay: Duration,
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Guard {
+    pub const DEFAULT_RETRIES: u32 = 3;
+    pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+    fn limits(&self) -> ScriptLimits {
+        ScriptLimits {
+            lock_timeout: self.lock_timeout,
+            statement_timeout: self.statement_timeout,
+        }
+    }
+
+    /// The pause before attempt `next` (2, 3, …): the delay, doubled each time, at most a
+    /// minute.
+    fn pause(&self, next: u32) -> Duration {
+        let factor = 1u32 << next.saturating_sub(2).min(16);
+        (self.retry_delay * factor).min(Duration::from_secs(60))
+    }
+}
+
+/// The server's error for "the lock timeout ended this statement": PostgreSQL
+/// `lock_not_available`, MySQL `ER_LOCK_WAIT_TIMEOUT` and `ER_LOCK_NOWAIT`.
+fn is_lock_timeout(code: &str) -> bool {
+    matches!(code, "55P03" | "1205" | "3572")
+}
+
+/// The first statement of a script, on one line (for the heartbeat).
+fn first_statement(script: &str) -> String {
+    statements::split(script)
+        .iter()
+        .map(|s| {
+            s.text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("--"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .find(|s| !s.is_empty())
+        .map(|s| s.chars().take(200).collect())
+        .unwrap_or_default()
 }
 
 /// The `logs` text of a failed migration: the P3018 message, then a trace in the
@@ -75,6 +131,7 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
     if options.dry_run {
         return dry_run(ctx, &target, options);
     }
+    check_guard(&options.guard, target.provider())?;
     let mut db = match ctx.connect(&target) {
         Ok(db) => db,
         Err(Error::DatabaseDoesNotExist { .. }) => {
@@ -138,19 +195,51 @@ pub fn deploy(ctx: &mut Context<'_>, options: &DeployOptions) -> Result<u8> {
         });
     }
     let mut applied = Vec::with_capacity(pending.len());
-    for name in pending {
+    let total = pending.len();
+    for (index, name) in pending.into_iter().enumerate() {
         if let Some(signal) = crate::db::interrupt::received() {
             return Err(Error::Interrupted { signal });
         }
         let Some(local) = dir.find(name) else {
             unreachable!("pending names come from the folder")
         };
-        apply(ctx, &mut db, local)?;
+        ctx.emit(Event::MigrationStarting {
+            index: index + 1,
+            total,
+            first_statement: local
+                .script_to_apply()
+                .map(|s| first_statement(&s))
+                .unwrap_or_default(),
+        });
+        apply(ctx, &mut db, local, &options.guard)?;
         applied.push(name.to_owned());
     }
     db.unlock();
     ctx.emit(Event::DeployFinished { applied, remaining });
     Ok(exit::OK)
+}
+
+/// The guard's values, before anything is done: a zero timeout would mean "none" to the
+/// server, and SQLite has no statement timeout to set.
+fn check_guard(guard: &Guard, provider: Provider) -> Result<()> {
+    for (flag, value) in [
+        ("--statement-lock-timeout", guard.lock_timeout),
+        ("--statement-timeout", guard.statement_timeout),
+    ] {
+        if value.is_some_and(|v| v < Duration::from_millis(1)) {
+            return Err(Error::own(
+                "PM3140",
+                format!("{flag} must be at least 1ms: 0 means no timeout to the server"),
+            ));
+        }
+    }
+    if provider == Provider::Sqlite && guard.statement_timeout.is_some() {
+        return Err(Error::own(
+            "PM3141",
+            "--statement-timeout is not available on SQLite: SQLite has no server-side statement timeout, and interrupting a statement from prismig would be a different thing. Leave it out for SQLite.",
+        ));
+    }
+    Ok(())
 }
 
 /// Before anything is written: every pending script must be one prismig can send as it
@@ -197,7 +286,12 @@ fn client_copy_error(name: &str, statement: &str, rolled_back: Option<bool>) -> 
 
 /// §4.2 step 8: the script and its row (`Database::apply_migration`), and what the history
 /// says when the script fails.
-fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Result<()> {
+fn apply(
+    ctx: &mut Context<'_>,
+    db: &mut Database,
+    local: &LocalMigration,
+    guard: &Guard,
+) -> Result<()> {
     let name = local.name.as_str();
     let script = local.script_to_apply()?;
     let plan = db.plan(&script);
@@ -208,16 +302,64 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         name: name.to_owned(),
     });
     let started = Instant::now();
-    let failure = match db.apply_migration(&id, &sum, name, &script)? {
-        Ok(statements) => {
-            ctx.emit(Event::MigrationApplied {
-                name: name.to_owned(),
-                elapsed: started.elapsed(),
-                statements,
-            });
-            return Ok(());
+    let limits = guard.limits();
+    let attempts = match guard.lock_timeout {
+        Some(_) => guard.retries.saturating_add(1),
+        None => 1,
+    };
+    let mut attempt = 1;
+    let mut row_written = false;
+    let (failure, nothing_committed) = loop {
+        let outcome = db.apply_migration_with(&id, &sum, name, &script, &limits, row_written)?;
+        let failure = match outcome {
+            Ok(statements) => {
+                ctx.emit(Event::MigrationApplied {
+                    name: name.to_owned(),
+                    elapsed: started.elapsed(),
+                    statements,
+                });
+                return Ok(());
+            }
+            Err(failure) => failure,
+        };
+        // Retried only when nothing of the file is left: it ran as one transaction (with
+        // its row, or after its started row), or statement by statement and none of them
+        // committed.
+        let nothing_committed = plan.with_row
+            || plan.atomic
+            || (failure.statements_applied == 0 && !plan_is_one_query(&plan, db));
+        let retry = attempt < attempts
+            && failure.kind == FailureKind::Server
+            && is_lock_timeout(&failure.code)
+            && nothing_committed
+            && crate::db::interrupt::received().is_none();
+        if !retry {
+            break (failure, nothing_committed);
         }
-        Err(failure) => failure,
+        let delay = guard.pause(attempt + 1);
+        ctx.emit(Event::LockRetry {
+            name: name.to_owned(),
+            attempt,
+            attempts,
+            delay,
+            error: failure.error.lines().next().unwrap_or("").to_owned(),
+        });
+        // In slices: a signal during the pause ends the deploy at once.
+        let resume = Instant::now() + delay;
+        while Instant::now() < resume {
+            if crate::db::interrupt::received().is_some() {
+                break;
+            }
+            std::thread::sleep((resume - Instant::now()).min(Duration::from_millis(50)));
+        }
+        if crate::db::interrupt::received().is_some() {
+            // Recorded as any interrupted failure below.
+            break (failure, nothing_committed);
+        }
+        // Prisma's sequence wrote the started row before the script: it stays, and the
+        // next attempt finishes it.
+        row_written = !plan.with_row;
+        attempt += 1;
     };
     let interrupted = crate::db::interrupt::received();
     if plan.with_row && failure.kind == FailureKind::ConnectionLost {
@@ -277,6 +419,22 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         error: failure.error.clone(),
     };
     let mut logs = failure_logs(&logged, name, split_note);
+    // The guard ended it and nothing of the file is left: the row says so and is marked
+    // rolled back, so that the next deploy simply tries again (no P3009 for a migration
+    // that never ran).
+    let guard_gave_up = guard.lock_timeout.is_some()
+        && failure.kind == FailureKind::Server
+        && is_lock_timeout(&failure.code)
+        && nothing_committed
+        && interrupted.is_none();
+    if guard_gave_up {
+        logs.push_str(&format!(
+            "\nprismig made {attempt} attempt{} (--statement-lock-timeout {} ms, --lock-retries {}); each ended by the lock timeout with nothing of the migration applied. The row is marked rolled back: the next deploy applies the migration again.",
+            if attempt > 1 { "s" } else { "" },
+            guard.lock_timeout.unwrap_or_default().as_millis(),
+            guard.retries,
+        ));
+    }
     if failure.kind == FailureKind::ConnectionLost {
         logs.push_str("\nThe connection to the database broke while the script ran: prismig cannot tell whether the script committed. Look at the database before `migrate resolve --applied` or `--rolled-back`.");
     }
@@ -301,7 +459,7 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         logs: &logs,
         steps,
     });
-    if interrupted.is_some() && nothing_left && recorded.is_ok() {
+    if ((interrupted.is_some() && nothing_left) || guard_gave_up) && recorded.is_ok() {
         // An atomic file left nothing: say so in the row, as resolve --rolled-back would.
         db.history()
             .mark_rolled_back(std::slice::from_ref(&id), Utc::now())?;
@@ -311,10 +469,21 @@ fn apply(ctx: &mut Context<'_>, db: &mut Database, local: &LocalMigration) -> Re
         elapsed: started.elapsed(),
         statements_applied: failure.statements_applied,
     });
+    if guard_gave_up && recorded.is_ok() {
+        ctx.emit(Event::Warning {
+            message: format!("nothing of `{name}` was applied in {attempt} attempt{}, each ended by the lock timeout; its row is marked rolled back, and the next deploy applies it again", if attempt > 1 { "s" } else { "" }),
+        });
+    }
     match interrupted {
         Some(signal) => Err(Error::Interrupted { signal }),
         None => Err(error),
     }
+}
+
+/// A file that PostgreSQL runs as one query without being one transaction (it commits or
+/// rolls back itself): what committed cannot be told from the statement count.
+fn plan_is_one_query(plan: &crate::db::ScriptPlan, db: &Database) -> bool {
+    matches!(db, Database::Postgres(_)) && plan.split_reason.is_none()
 }
 
 /// `--dry-run`: read, never write; no database, schema or table created, no lock.
@@ -406,6 +575,38 @@ fn dry_run(ctx: &mut Context<'_>, target: &Target, options: &DeployOptions) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_statement_skips_comments() {
+        assert_eq!(
+            first_statement("-- AddColumn\n\nALTER TABLE \"User\"\n  ADD COLUMN x int;\nSELECT 1;"),
+            "ALTER TABLE \"User\" ADD COLUMN x int;"
+        );
+        assert_eq!(first_statement("-- nothing\n"), "");
+    }
+
+    #[test]
+    fn retry_pauses_double_up_to_a_minute() {
+        let g = Guard {
+            lock_timeout: Some(Duration::from_millis(200)),
+            retries: 10,
+            retry_delay: Duration::from_millis(300),
+            statement_timeout: None,
+        };
+        let pauses: Vec<u128> = (2..=5).map(|n| g.pause(n).as_millis()).collect();
+        assert_eq!(pauses, [300, 600, 1200, 2400]);
+        assert_eq!(g.pause(40), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn lock_timeout_codes() {
+        for code in ["55P03", "1205", "3572"] {
+            assert!(is_lock_timeout(code));
+        }
+        for code in ["57014", "40P01", "1213", "none"] {
+            assert!(!is_lock_timeout(code));
+        }
+    }
 
     #[test]
     fn preview_takes_three_non_empty_lines() {

@@ -15,7 +15,7 @@ mod sync;
 
 pub use baseline::{baseline, plan_baseline, BaselineOptions};
 pub use cleanup::{cleanup, lockfile_text, plan_cleanup, snapshot, CleanupOptions, Manifest};
-pub use deploy::{deploy, DeployOptions};
+pub use deploy::{deploy, DeployOptions, Guard};
 pub use execute::{check_and_read, execute, ExecuteArgs as ExecuteInput};
 pub use fix::{
     fix, judge, plan_fix, Evidence, Findings, FixOptions, FixStep, LocalScript, Op, Verdict,
@@ -105,14 +105,20 @@ impl Context<'_> {
         };
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(250);
+        let mut said = None;
         loop {
             match Database::connect(target) {
                 Err(crate::error::Error::Unreachable { location }) if started.elapsed() < wait => {
-                    self.emit(Event::Waiting {
-                        location,
-                        elapsed: started.elapsed(),
-                        limit: wait,
-                    });
+                    // Once per whole second waited: retries come faster than that.
+                    let elapsed = started.elapsed();
+                    if said != Some(elapsed.as_secs()) {
+                        said = Some(elapsed.as_secs());
+                        self.emit(Event::Waiting {
+                            location,
+                            elapsed,
+                            limit: wait,
+                        });
+                    }
                     std::thread::sleep(pause.min(wait.saturating_sub(started.elapsed())));
                     pause = (pause * 2).min(Duration::from_secs(2));
                 }
@@ -131,6 +137,14 @@ impl Context<'_> {
         if self.project.env.flag("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK") {
             return Ok(());
         }
-        db.lock(self.lock_timeout)
+        let limit = self.lock_timeout;
+        let reporter = &mut *self.reporter;
+        db.lock_watched(limit, &mut |holder, waited| {
+            reporter.report(Event::LockWaiting {
+                holder,
+                waited,
+                limit,
+            })
+        })
     }
 }

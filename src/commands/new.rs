@@ -4,6 +4,7 @@
 use crate::config::{relative, Project};
 use crate::error::{exit, Error, Result};
 use crate::event::{Event, Reporter};
+use chrono::Timelike;
 use std::path::Path;
 
 /// `add new-features` → `add_new_features`.
@@ -19,6 +20,28 @@ pub fn slug(name: &str) -> String {
     out.trim_matches('_').to_owned()
 }
 
+/// `now` as Prisma's 14-digit timestamp, or one second after the newest folder's when that
+/// is not older: folders sort by name, and a second `migrate new` within the same second
+/// (or after a folder from a clock ahead of this one) must come after the last.
+fn next_timestamp(dir: &Path, now: chrono::NaiveDateTime) -> String {
+    const FORMAT: &str = "%Y%m%d%H%M%S";
+    let newest = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stamp = name.get(..14)?;
+            chrono::NaiveDateTime::parse_from_str(stamp, FORMAT).ok()
+        })
+        .max();
+    let at = match newest {
+        Some(n) if n >= now.with_nanosecond(0).unwrap_or(now) => n + chrono::Duration::seconds(1),
+        _ => now,
+    };
+    at.format(FORMAT).to_string()
+}
+
 pub fn new_migration(
     project: &Project,
     cwd: &Path,
@@ -32,7 +55,10 @@ pub fn new_migration(
             format!("`{name}` is not a usable migration name: use letters, digits and underscores"),
         ));
     }
-    let folder = format!("{}_{slug}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let folder = format!(
+        "{}_{slug}",
+        next_timestamp(&project.migrations_dir, chrono::Utc::now().naive_utc())
+    );
     let dir = project.migrations_dir.join(&folder);
     if dir.exists() {
         return Err(Error::own(
@@ -67,6 +93,23 @@ pub fn new_migration(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn timestamps_increase_strictly() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = chrono::NaiveDate::from_ymd_opt(2024, 5, 1)
+            .unwrap()
+            .and_hms_milli_opt(10, 0, 0, 500)
+            .unwrap();
+        assert_eq!(super::next_timestamp(dir.path(), now), "20240501100000");
+        std::fs::create_dir(dir.path().join("20240501100000_a")).unwrap();
+        assert_eq!(super::next_timestamp(dir.path(), now), "20240501100001");
+        // A folder from a clock ahead: the next one still sorts after it.
+        std::fs::create_dir(dir.path().join("20240501100500_b")).unwrap();
+        assert_eq!(super::next_timestamp(dir.path(), now), "20240501100501");
+        std::fs::create_dir(dir.path().join("notes")).unwrap();
+        assert_eq!(super::next_timestamp(dir.path(), now), "20240501100501");
+    }
+
     #[test]
     fn slugs() {
         assert_eq!(super::slug("add new-features"), "add_new_features");

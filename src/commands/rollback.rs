@@ -85,6 +85,7 @@ pub fn rollback(ctx: &mut Context<'_>, options: &RollbackOptions) -> Result<u8> 
         ctx.emit(Event::RolledBack {
             name: name.to_owned(),
             dry_run: true,
+            down_sql: Some(down),
         });
         return Ok(exit::OK);
     }
@@ -102,6 +103,7 @@ pub fn rollback(ctx: &mut Context<'_>, options: &RollbackOptions) -> Result<u8> 
     ctx.emit(Event::RolledBack {
         name: name.to_owned(),
         dry_run: false,
+        down_sql: None,
     });
     Ok(exit::OK)
 }

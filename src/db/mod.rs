@@ -26,6 +26,13 @@ use crate::migration::statements::{split, split_reason, SplitReason, Statement};
 use std::path::Path;
 use std::time::Duration;
 
+/// Told, while the migration lock is taken elsewhere, who holds it and how long prismig
+/// has waited.
+pub type LockWatch<'a> = dyn FnMut(Option<crate::event::LockHolder>, Duration) + 'a;
+/// When a lock wait is first reported, and how often again.
+pub const LOCK_REPORT_AFTER: Duration = Duration::from_secs(1);
+pub const LOCK_REPORT_EVERY: Duration = Duration::from_secs(10);
+
 /// Where to connect: a parsed URL of one provider.
 #[derive(Debug, Clone)]
 pub enum Target {
@@ -159,11 +166,17 @@ impl Database {
     }
 
     pub fn lock(&mut self, timeout: Duration) -> Result<()> {
+        self.lock_watched(timeout, &mut |_, _| {})
+    }
+
+    /// The migration lock; while another session holds it, `on_wait` is told who (as far
+    /// as the server says) after `LOCK_REPORT_AFTER`, then every `LOCK_REPORT_EVERY`.
+    pub fn lock_watched(&mut self, timeout: Duration, on_wait: &mut LockWatch<'_>) -> Result<()> {
         match self {
-            Database::Postgres(db) => db.lock(timeout),
-            Database::Sqlite(db) => db.lock(timeout),
+            Database::Postgres(db) => db.lock(timeout, on_wait),
+            Database::Sqlite(db) => db.lock(timeout, on_wait),
             #[cfg(feature = "mysql")]
-            Database::Mysql(db) => db.lock(timeout),
+            Database::Mysql(db) => db.lock(timeout, on_wait),
         }
     }
 
@@ -255,7 +268,25 @@ impl Database {
         name: &str,
         script: &str,
     ) -> Result<std::result::Result<usize, ScriptFailure>> {
+        self.apply_migration_with(id, checksum, name, script, &ScriptLimits::default(), false)
+    }
+
+    /// `apply_migration` with the server's timeouts set on the script session first
+    /// (`limits`; none set: nothing is sent), and, for another attempt of a migration run
+    /// in Prisma's sequence, without writing its started row again (`row_written`).
+    pub fn apply_migration_with(
+        &mut self,
+        id: &str,
+        checksum: &str,
+        name: &str,
+        script: &str,
+        limits: &ScriptLimits,
+        row_written: bool,
+    ) -> Result<std::result::Result<usize, ScriptFailure>> {
         let now = chrono::Utc::now;
+        if limits.is_set() {
+            self.set_limits(limits)?;
+        }
         match self {
             Database::Postgres(db) => {
                 let statements = split(script);
@@ -267,7 +298,9 @@ impl Database {
                         .apply_with_row(script, id, checksum, name, now())
                         .map(|()| statements.len()));
                 }
-                db.insert_started(id, checksum, name, now())?;
+                if !row_written {
+                    db.insert_started(id, checksum, name, now())?;
+                }
                 let pieces = pieces(script, &statements, old);
                 if let Err(failure) = db.run_pieces(script, &pieces) {
                     return Ok(Err(failure));
@@ -277,7 +310,9 @@ impl Database {
             }
             #[cfg(feature = "mysql")]
             Database::Mysql(db) => {
-                db.insert_started(id, checksum, name, now())?;
+                if !row_written {
+                    db.insert_started(id, checksum, name, now())?;
+                }
                 match db.run_script(script) {
                     Ok(n) => {
                         crate::history::MysqlStore::new(db.conn()).mark_finished(id, now())?;
@@ -287,7 +322,9 @@ impl Database {
                 }
             }
             Database::Sqlite(_) => {
-                self.history().insert_started(id, checksum, name, now())?;
+                if !row_written {
+                    self.history().insert_started(id, checksum, name, now())?;
+                }
                 match self.run_migration(script) {
                     Ok(n) => {
                         self.history().mark_finished(id, now())?;
@@ -296,6 +333,17 @@ impl Database {
                     Err(f) => Ok(Err(f)),
                 }
             }
+        }
+    }
+
+    /// Sets the server's timeouts on the session that runs the scripts, as they apply to
+    /// the next script (and again before each: a script may change them).
+    pub fn set_limits(&mut self, limits: &ScriptLimits) -> Result<()> {
+        match self {
+            Database::Postgres(db) => db.set_limits(limits),
+            Database::Sqlite(db) => db.set_limits(limits),
+            #[cfg(feature = "mysql")]
+            Database::Mysql(db) => db.set_limits(limits),
         }
     }
 
@@ -336,6 +384,23 @@ impl Database {
             Database::Postgres(db) => db.schema_exists(),
             _ => true,
         }
+    }
+}
+
+/// The server's timeouts for the scripts of a deploy (`--statement-lock-timeout`,
+/// `--statement-timeout`): PostgreSQL `lock_timeout`/`statement_timeout`; MySQL
+/// `lock_wait_timeout` and `innodb_lock_wait_timeout` (whole seconds, at least 1), and
+/// `max_execution_time` (MySQL: SELECT statements only) or `max_statement_time` (MariaDB:
+/// every statement); SQLite `busy_timeout`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptLimits {
+    pub lock_timeout: Option<Duration>,
+    pub statement_timeout: Option<Duration>,
+}
+
+impl ScriptLimits {
+    pub fn is_set(&self) -> bool {
+        self.lock_timeout.is_some() || self.statement_timeout.is_some()
     }
 }
 

@@ -130,23 +130,102 @@ impl MysqlDatabase {
     /// scripts, so that the lock lasts as long as a script the server may still be running.
     /// Prisma ignores a timeout and goes on without the lock; so does prismig unless
     /// `--strict-lock` asks for P1002.
-    pub fn lock(&mut self, timeout: Duration) -> Result<()> {
+    pub fn lock(&mut self, timeout: Duration, on_wait: &mut super::LockWatch<'_>) -> Result<()> {
         if self.url.planetscale {
             return Ok(());
         }
         let secs = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
-        let got = self
-            .executor()?
-            .query_value(&format!("SELECT GET_LOCK('prisma_migrate', {secs})"))
-            .map_err(|(_, m)| Error::Database(m))?;
-        if got.as_deref() == Some("1") {
+        // One second first; then, if another session holds the lock, say who and wait for
+        // the rest (GET_LOCK blocks and gives no moment to speak in between).
+        let first = secs.min(super::LOCK_REPORT_AFTER.as_secs());
+        let mut got = self.get_lock(first)?;
+        if !got && first < secs {
+            on_wait(self.lock_holder(), Duration::from_secs(first));
+            got = self.get_lock(secs - first)?;
+        }
+        if got {
             self.locked = true;
         } else if self.strict_lock {
             return Err(Error::Timeout {
                 context: format!("Timed out trying to acquire a MySQL lock (SELECT GET_LOCK('prisma_migrate', {secs})). Timeout: {}ms.", timeout.as_millis()),
+                holder: self.lock_holder().map(Box::new),
             });
         }
         Ok(())
+    }
+
+    fn get_lock(&mut self, secs: u64) -> Result<bool> {
+        let got = self
+            .executor()?
+            .query_value(&format!("SELECT GET_LOCK('prisma_migrate', {secs})"))
+            .map_err(|(_, m)| Error::Database(m))?;
+        Ok(got.as_deref() == Some("1"))
+    }
+
+    /// The connection holding `prisma_migrate` (`IS_USED_LOCK`) as the process list shows
+    /// it; asked on the bookkeeping connection.
+    fn lock_holder(&mut self) -> Option<crate::event::LockHolder> {
+        use diesel::sql_types::{BigInt, Nullable};
+        #[derive(QueryableByName)]
+        struct Holder {
+            #[diesel(sql_type = Text)]
+            session: String,
+            #[diesel(sql_type = Nullable<Text>)]
+            client: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            state: Option<String>,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            query_seconds: Option<i64>,
+            #[diesel(sql_type = Nullable<Text>)]
+            query: Option<String>,
+        }
+        let h = diesel::sql_query(
+            "SELECT CAST(p.ID AS CHAR) AS session, CONCAT(p.USER, '@', p.HOST) AS client, \
+             CAST(p.COMMAND AS CHAR) AS state, CAST(p.TIME AS SIGNED) AS query_seconds, \
+             CAST(LEFT(p.INFO, 200) AS CHAR) AS query \
+             FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK('prisma_migrate')",
+        )
+        .get_result::<Holder>(&mut self.conn)
+        .ok()?;
+        Some(crate::event::LockHolder {
+            session: format!("connection {}", h.session),
+            application: None,
+            client: h.client,
+            state: h.state,
+            query_seconds: h.query_seconds.and_then(|s| u64::try_from(s).ok()),
+            query: h.query,
+        })
+    }
+
+    /// The guard's timeouts on the script session, before each migration. MySQL counts
+    /// lock waits in whole seconds (at least 1), so a shorter `--statement-lock-timeout`
+    /// waits 1 s. The statement timeout is MariaDB's `max_statement_time` (every
+    /// statement) or MySQL's `max_execution_time` (SELECT statements only: MySQL has no
+    /// ceiling for DDL).
+    pub fn set_limits(&mut self, limits: &super::ScriptLimits) -> Result<()> {
+        let conn = self.executor()?;
+        let mut sets = Vec::new();
+        if let Some(t) = limits.lock_timeout {
+            let secs = t.as_secs() + u64::from(t.subsec_nanos() > 0);
+            sets.push(format!("lock_wait_timeout = {secs}"));
+            sets.push(format!("innodb_lock_wait_timeout = {secs}"));
+        }
+        if let Some(t) = limits.statement_timeout {
+            let mariadb = conn
+                .query_value("SELECT VERSION()")
+                .map_err(|(_, m)| Error::Database(m))?
+                .is_some_and(|v| v.contains("MariaDB"));
+            if mariadb {
+                sets.push(format!("max_statement_time = {:.3}", t.as_secs_f64()));
+            } else {
+                sets.push(format!("max_execution_time = {}", t.as_millis().max(1)));
+            }
+        }
+        if sets.is_empty() {
+            return Ok(());
+        }
+        conn.command(&format!("SET SESSION {}", sets.join(", ")))
+            .map_err(|(_, m)| Error::Database(m))
     }
 
     pub fn unlock(&mut self) {

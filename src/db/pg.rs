@@ -24,6 +24,8 @@ pub struct PgDatabase {
     locked: bool,
     server_version_num: i32,
     schema_exists: bool,
+    /// Set on the executor before each script (`--statement-lock-timeout`, …).
+    limits: super::ScriptLimits,
 }
 
 #[derive(QueryableByName)]
@@ -165,6 +167,7 @@ impl PgDatabase {
             locked: false,
             server_version_num: setup.version,
             schema_exists: setup.flag || create_schema,
+            limits: super::ScriptLimits::default(),
         })
     }
 
@@ -233,9 +236,11 @@ impl PgDatabase {
     /// Polling keeps no waiter queued in the server, so a concurrent `CREATE INDEX
     /// CONCURRENTLY` cannot deadlock against a deploy waiting for the lock. Released by
     /// `unlock`, on drop, or by the server when the session ends.
-    pub fn lock(&mut self, timeout: Duration) -> Result<()> {
-        let deadline = Instant::now() + timeout;
+    pub fn lock(&mut self, timeout: Duration, on_wait: &mut super::LockWatch<'_>) -> Result<()> {
+        let started = Instant::now();
+        let deadline = started + timeout;
         let mut pause = Duration::from_millis(10);
+        let mut next_report = started + super::LOCK_REPORT_AFTER;
         let url = self.url.clone();
         loop {
             let got = self
@@ -260,11 +265,63 @@ impl PgDatabase {
                         "Timed out trying to acquire a postgres advisory lock (SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})). Timeout: {}ms. See https://pris.ly/d/migrate-advisory-locking for details.",
                         timeout.as_millis()
                     ),
+                    holder: self.lock_holder().map(Box::new),
                 });
+            }
+            if now >= next_report {
+                // Asked on the bookkeeping connection: the executor is the one waiting.
+                on_wait(self.lock_holder(), now - started);
+                next_report = now + super::LOCK_REPORT_EVERY;
             }
             std::thread::sleep(pause.min(deadline - now));
             pause = (pause * 2).min(Duration::from_millis(200));
         }
+    }
+
+    /// The session that holds the migration lock in this database, as `pg_locks` and
+    /// `pg_stat_activity` show it (a bigint advisory key is classid = high half, objid =
+    /// low half, objsubid = 1). `None` when it cannot be read or the lock is free again.
+    fn lock_holder(&mut self) -> Option<crate::event::LockHolder> {
+        use diesel::sql_types::{BigInt, Nullable};
+        #[derive(QueryableByName)]
+        struct Holder {
+            #[diesel(sql_type = Text)]
+            session: String,
+            #[diesel(sql_type = Nullable<Text>)]
+            application: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            client: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            state: Option<String>,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            query_seconds: Option<i64>,
+            #[diesel(sql_type = Nullable<Text>)]
+            query: Option<String>,
+        }
+        let key = ADVISORY_LOCK_KEY;
+        let holder = diesel::sql_query(format!(
+            "SELECT a.pid::text AS session, NULLIF(a.application_name, '') AS application, \
+             COALESCE(host(a.client_addr), CASE WHEN a.client_port = -1 THEN 'local socket' END) AS client, \
+             a.state AS state, \
+             floor(extract(epoch FROM now() - a.query_start))::bigint AS query_seconds, \
+             left(a.query, 200) AS query \
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {} AND l.objid = {} AND l.objsubid = 1 \
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             LIMIT 1",
+            key >> 32,
+            key & 0xffff_ffff
+        ))
+        .get_result::<Holder>(&mut self.conn)
+        .ok()?;
+        Some(crate::event::LockHolder {
+            session: format!("pid {}", holder.session),
+            application: holder.application,
+            client: holder.client,
+            state: holder.state,
+            query_seconds: holder.query_seconds.and_then(|s| u64::try_from(s).ok()),
+            query: holder.query,
+        })
     }
 
     pub fn unlock(&mut self) {
@@ -330,7 +387,28 @@ impl PgDatabase {
                 "; SET client_connection_check_interval = {CONNECTION_CHECK_MS}"
             ));
         }
+        // Session settings, not edits of the script: a script's own SET still wins for
+        // the rest of that script, and the next one starts from these again.
+        if let Some(t) = self.limits.lock_timeout {
+            setup.push_str(&format!("; SET lock_timeout = {}", t.as_millis().max(1)));
+        }
+        if let Some(t) = self.limits.statement_timeout {
+            setup.push_str(&format!(
+                "; SET statement_timeout = {}",
+                t.as_millis().max(1)
+            ));
+        }
         setup
+    }
+
+    /// The guard's timeouts, set on the executor now and after every script.
+    pub fn set_limits(&mut self, limits: &super::ScriptLimits) -> Result<()> {
+        self.limits = limits.clone();
+        let setup = self.session_setup();
+        self.executor()
+            .map_err(crate::error::from_database_message)?
+            .execute(&setup)
+            .map_err(script_error)
     }
 
     /// The session that holds the migration lock and runs the scripts (libpq, for the

@@ -114,11 +114,47 @@ impl SqliteDatabase {
     /// Prisma's lock, `PRAGMA main.locking_mode=EXCLUSIVE` (§4.5), taken at once with an
     /// exclusive transaction so that concurrent deploys wait (up to `timeout`) instead of
     /// meeting at their first write.
-    pub fn lock(&mut self, timeout: Duration) -> Result<()> {
+    pub fn lock(&mut self, timeout: Duration, on_wait: &mut super::LockWatch<'_>) -> Result<()> {
         let ms = timeout.as_millis();
+        // First up to LOCK_REPORT_AFTER, then, if another process holds the file, say so and
+        // wait for the rest: SQLite's busy handler gives no moment to speak in between.
+        let first = timeout.min(super::LOCK_REPORT_AFTER);
+        let mut outcome = self.try_lock(first);
+        if matches!(&outcome, Err(e) if e.to_string().contains("locked")) && first < timeout {
+            on_wait(
+                Some(crate::event::LockHolder {
+                    session: format!("another process using {}", self.url.location()),
+                    application: None,
+                    client: None,
+                    state: None,
+                    query_seconds: None,
+                    query: None,
+                }),
+                first,
+            );
+            outcome = self.try_lock(timeout - first);
+        }
+        match outcome {
+            Ok(()) => {
+                self.locked = true;
+                self.conn
+                    .batch_execute(&format!("PRAGMA busy_timeout = {ms};"))
+                    .map_err(Error::from)
+            }
+            Err(e) if e.to_string().contains("locked") => Err(Error::Timeout {
+                context: format!(
+                    "Timed out trying to acquire a SQLite exclusive lock (PRAGMA main.locking_mode=EXCLUSIVE) on {}. Timeout: {ms}ms.",
+                    self.url.location()
+                ),
+                holder: None,
+            }),
+            Err(e) => Err(Error::from(e)),
+        }
+    }
+
+    fn try_lock(&mut self, wait: Duration) -> std::result::Result<(), diesel::result::Error> {
         self.conn
-            .batch_execute(&format!("PRAGMA busy_timeout = {ms};"))
-            .map_err(Error::from)?;
+            .batch_execute(&format!("PRAGMA busy_timeout = {};", wait.as_millis()))?;
         // The exclusive lock is taken in NORMAL mode and kept by switching to EXCLUSIVE mode
         // inside the transaction. Switching first would make a failed attempt keep its SHARED
         // lock (EXCLUSIVE mode never drops locks), and two waiting deploys would then block
@@ -129,18 +165,19 @@ impl SqliteDatabase {
         if taken.is_err() {
             let _ = self.conn.batch_execute("ROLLBACK;");
         }
-        match taken {
-            Ok(()) => {
-                self.locked = true;
-                Ok(())
-            }
-            Err(e) if e.to_string().contains("locked") => Err(Error::Timeout {
-                context: format!(
-                    "Timed out trying to acquire a SQLite exclusive lock (PRAGMA main.locking_mode=EXCLUSIVE) on {}. Timeout: {ms}ms.",
-                    self.url.location()
-                ),
-            }),
-            Err(e) => Err(Error::from(e)),
+        taken
+    }
+
+    /// `--statement-lock-timeout`: SQLite's busy timeout for the scripts. (Deploy holds the
+    /// file's exclusive lock from the start, so only another connection of this process
+    /// could make a script wait.) A statement timeout is refused before (PM3141).
+    pub fn set_limits(&mut self, limits: &super::ScriptLimits) -> Result<()> {
+        match limits.lock_timeout {
+            Some(t) => self
+                .conn
+                .batch_execute(&format!("PRAGMA busy_timeout = {};", t.as_millis().max(1)))
+                .map_err(Error::from),
+            None => Ok(()),
         }
     }
 

@@ -14,6 +14,29 @@ pub struct Human {
     styles: Styles,
     out: std::io::Stdout,
     err: std::io::Stderr,
+    /// Progress and hints are for a person: only on a terminal.
+    tty_out: bool,
+    tty_err: bool,
+    invocation: super::hint::Invocation,
+    /// The migrations folder as the user would write it (terminal only).
+    migrations_dir: Option<String>,
+    /// `[12/300]` and the first statement of the migration about to run.
+    next: Option<(usize, usize, String)>,
+    /// The "still running" line while a script runs.
+    ticker: Option<super::ticker::Ticker>,
+}
+
+/// When a running script is first said to be still running, and how often the line is
+/// refreshed.
+const STILL_RUNNING_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+const STILL_RUNNING_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn seconds(d: std::time::Duration) -> String {
+    if d < std::time::Duration::from_secs(10) {
+        format!("{:.2} s", d.as_secs_f64())
+    } else {
+        format!("{} s", d.as_secs())
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -26,11 +49,18 @@ fn plural(n: usize) -> &'static str {
 
 impl Human {
     pub fn new(flavor: Flavor, styles: Styles) -> Human {
+        use std::io::IsTerminal;
         Human {
             flavor,
             styles,
             out: std::io::stdout(),
             err: std::io::stderr(),
+            tty_out: std::io::stdout().is_terminal(),
+            tty_err: std::io::stderr().is_terminal(),
+            invocation: Default::default(),
+            migrations_dir: None,
+            next: None,
+            ticker: None,
         }
     }
 
@@ -230,13 +260,63 @@ impl Human {
             Rendering::Bare => format!("{e}\n"),
             Rendering::EngineUncoded => format!("{prefix}{}\n\n\n", s.red(&e.to_string())),
         };
+        self.stop_ticker();
         self.err(&text);
+        if self.tty_err {
+            if let Some(h) = super::hint::hint(e, &self.invocation) {
+                self.err(&format!("{} {}\n", s.bold(&s.cyan("hint:")), h.text));
+            }
+        }
+    }
+
+    fn stop_ticker(&mut self) {
+        if let Some(t) = self.ticker.take() {
+            t.stop();
+        }
+    }
+
+    /// On a terminal, a line on stderr refreshed in place while a script runs longer than
+    /// `STILL_RUNNING_AFTER`; erased when it ends.
+    fn start_ticker(&mut self, statement: String) {
+        // A dumb terminal cannot erase a line: no refreshed line there.
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        if !self.tty_err || dumb {
+            return;
+        }
+        // Kept within 80 columns: a wrapped line cannot be refreshed in place.
+        let shown = super::ticker::shorten(&statement, 50);
+        let dim = self.styles;
+        self.ticker = Some(super::ticker::Ticker::start(
+            STILL_RUNNING_AFTER,
+            STILL_RUNNING_EVERY,
+            move |elapsed| {
+                let line = dim.dim(&format!("still running ({} s): {shown}", elapsed.as_secs()));
+                let mut err = std::io::stderr();
+                let _ = write!(err, "\r\x1b[2K{line}");
+                let _ = err.flush();
+            },
+            |ticked| {
+                if ticked {
+                    let mut err = std::io::stderr();
+                    let _ = write!(err, "\r\x1b[2K");
+                    let _ = err.flush();
+                }
+            },
+        ));
     }
 }
 
 impl super::Output for Human {
     fn error(&mut self, e: &Error) {
         Human::error(self, e);
+    }
+
+    fn set_invocation(&mut self, invocation: super::hint::Invocation) {
+        self.invocation = invocation;
+    }
+
+    fn set_migrations_dir(&mut self, path: String) {
+        self.migrations_dir = Some(path);
     }
 
     fn set_flavor(&mut self, flavor: Flavor) {
@@ -278,15 +358,70 @@ impl Reporter for Human {
             )),
             Event::DeployConnectFailed => self.out("\n"),
             Event::DatabaseCreated { message } => self.out(&format!("\n{message}\n")),
-            Event::MigrationsFound { count } => self.out(&match count {
-                0 => "\nNo migration found in prisma/migrations\n".to_owned(),
-                n => format!("\n{n} migration{} found in prisma/migrations\n", plural(n)),
-            }),
-            Event::ApplyBegins => self.out("\n"),
-            Event::ApplyingMigration { name } => {
-                self.out(&format!("Applying migration `{name}`\n"))
+            Event::MigrationsFound { count } => {
+                // Prisma prints the literal `prisma/migrations` whatever the folder
+                // (prisma-migrate.md §4.8); a person at a terminal gets the real one.
+                let folder = match (&self.migrations_dir, self.tty_out) {
+                    (Some(dir), true) => dir.clone(),
+                    _ => "prisma/migrations".to_owned(),
+                };
+                self.out(&match count {
+                    0 => format!("\nNo migration found in {folder}\n"),
+                    n => format!("\n{n} migration{} found in {folder}\n", plural(n)),
+                })
             }
-            Event::MigrationApplied { .. } | Event::MigrationFailed { .. } => {}
+            Event::ApplyBegins => self.out("\n"),
+            Event::MigrationStarting {
+                index,
+                total,
+                first_statement,
+            } => self.next = Some((index, total, first_statement)),
+            Event::ApplyingMigration { name } => {
+                let next = self.next.take();
+                let counter = match (&next, self.tty_out) {
+                    (Some((i, n, _)), true) => format!("{} ", s.dim(&format!("[{i}/{n}]"))),
+                    _ => String::new(),
+                };
+                self.out(&format!("{counter}Applying migration `{name}`\n"));
+                self.start_ticker(next.map(|(_, _, f)| f).unwrap_or_default());
+            }
+            Event::MigrationApplied { elapsed, .. } => {
+                self.stop_ticker();
+                if self.tty_out {
+                    self.out(&format!("{}\n", s.dim(&format!("  applied in {}", seconds(elapsed)))));
+                }
+            }
+            Event::MigrationFailed { elapsed, .. } => {
+                self.stop_ticker();
+                if self.tty_out {
+                    self.out(&format!("{}\n", s.dim(&format!("  failed after {}", seconds(elapsed)))));
+                }
+            }
+            Event::LockWaiting {
+                holder,
+                waited,
+                limit,
+            } => {
+                let who = match &holder {
+                    Some(h) => format!("held by {}", super::hint::describe_holder(h)),
+                    None => "held by another session".to_owned(),
+                };
+                self.err(&format!(
+                    "Waiting for the migration lock, {who}: waited {} s, waiting up to {} s in all (--lock-timeout).\n",
+                    waited.as_secs(),
+                    limit.as_secs_f64().ceil()
+                ));
+            }
+            Event::LockRetry {
+                name,
+                attempt,
+                attempts,
+                delay,
+                error,
+            } => self.warn(&format!(
+                "migration `{name}`, attempt {attempt} of {attempts}: {error}; nothing of it was applied, trying again in {} ms",
+                delay.as_millis()
+            )),
             Event::Plan {
                 database_exists,
                 table_exists,
@@ -307,8 +442,17 @@ impl Reporter for Human {
                 applied,
                 backup.as_deref().zip(undo.as_deref()),
             )),
-            Event::RolledBack { name, dry_run } => self.out(&if dry_run {
-                format!("\nDry run: `down.sql` of {name} would run, then the migration would be marked as rolled back.\n\n")
+            Event::RolledBack {
+                name,
+                dry_run,
+                down_sql,
+            } => self.out(&if dry_run {
+                let shown: String = down_sql
+                    .unwrap_or_default()
+                    .lines()
+                    .map(|l| format!("    {}\n", s.dim(l)))
+                    .collect();
+                format!("\nDry run: nothing is changed.\n\n`down.sql` of {name} would run, in one transaction with marking the migration as rolled back:\n\n{shown}\n")
             } else {
                 format!("\nMigration {name} rolled back: its down.sql ran and it is marked as rolled back.\n\n")
             }),
@@ -322,7 +466,7 @@ impl Reporter for Human {
                 } else {
                     ""
                 };
-                self.out(&format!("\n{lock}Created {path}\n\nEdit it, then apply it with {deploy}\n"));
+                self.out(&format!("{lock}Created {path}\n\nEdit it, then apply it with {deploy}\n"));
             }
             Event::ScriptExecuted => self.out("Script executed successfully.\n"),
             Event::DeployFinished { applied, remaining } => {

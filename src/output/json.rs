@@ -38,6 +38,18 @@ pub struct Document {
     pub resolved: Option<Resolved>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolled_back: Option<String>,
+    /// `rollback --dry-run`: what would run; nothing was changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_plan: Option<RollbackPlan>,
+    /// Set (true) by dry runs: nothing was changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+    /// deploy: who held the migration lock while prismig waited (the last one seen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_holder: Option<crate::event::LockHolder>,
+    /// deploy `--statement-lock-timeout`: attempts ended by the lock timeout and retried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lock_retries: Vec<LockRetry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// baseline: the plan, or what was done.
@@ -60,6 +72,21 @@ pub struct Repair {
     /// The record that `--undo` reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RollbackPlan {
+    pub name: String,
+    pub down_sql: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LockRetry {
+    pub migration: String,
+    pub attempt: u32,
+    pub attempts: u32,
+    pub delay_ms: u64,
+    pub error: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,6 +158,13 @@ pub struct ErrorInfo {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The prismig command that resolves the situation (or finds out how), quoted for a
+    /// POSIX shell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// P1002: who held the migration lock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_holder: Option<crate::event::LockHolder>,
 }
 
 /// `status`'s verdict, in the order Prisma checks (§5.3).
@@ -146,6 +180,7 @@ pub fn verdict(d: &crate::reconcile::Diagnosis) -> Verdict {
 
 pub struct Json {
     doc: Document,
+    invocation: super::hint::Invocation,
 }
 
 impl Json {
@@ -155,6 +190,7 @@ impl Json {
                 command: command.to_owned(),
                 ..Default::default()
             },
+            invocation: Default::default(),
         }
     }
 }
@@ -236,7 +272,36 @@ impl Reporter for Json {
                     marked: if applied { "applied" } else { "rolled_back" }.to_owned(),
                 })
             }
+            Event::RolledBack {
+                name,
+                dry_run: true,
+                down_sql,
+            } => {
+                doc.dry_run = Some(true);
+                doc.rollback_plan = Some(RollbackPlan {
+                    name,
+                    down_sql: down_sql.unwrap_or_default(),
+                })
+            }
             Event::RolledBack { name, .. } => doc.rolled_back = Some(name),
+            Event::LockWaiting { holder, .. } => {
+                if holder.is_some() {
+                    doc.lock_holder = holder;
+                }
+            }
+            Event::LockRetry {
+                name,
+                attempt,
+                attempts,
+                delay,
+                error,
+            } => doc.lock_retries.push(LockRetry {
+                migration: name,
+                attempt,
+                attempts,
+                delay_ms: ms(delay),
+                error: super::hint::plain_message(&error),
+            }),
             Event::Sync { advice } => doc.sync = Some(advice),
             Event::Repair {
                 steps,
@@ -251,13 +316,14 @@ impl Reporter for Json {
                 })
             }
             Event::MigrationCreated { path, .. } => doc.created = Some(path),
-            Event::Warning { message } => doc.warnings.push(message.trim_end().to_owned()),
+            Event::Warning { message } => doc.warnings.push(super::hint::plain_message(&message)),
             Event::ConfigLoaded { .. }
             | Event::EnvLoaded { .. }
             | Event::SchemaLoaded { .. }
             | Event::DeployConnectFailed
             | Event::ApplyBegins
             | Event::ApplyingMigration { .. }
+            | Event::MigrationStarting { .. }
             | Event::DeployFinished { .. }
             | Event::ScriptExecuted
             | Event::Waiting { .. } => {}
@@ -267,11 +333,21 @@ impl Reporter for Json {
 
 impl Output for Json {
     fn error(&mut self, e: &Error) {
+        let hint = super::hint::hint(e, &self.invocation);
         self.doc.error = Some(ErrorInfo {
             code: e.code().to_owned(),
-            message: e.to_string(),
-            hint: e.hint().map(str::to_owned),
+            message: super::hint::plain_message(&e.to_string()),
+            hint: hint.as_ref().map(|h| h.text.clone()),
+            command: hint.map(|h| h.command),
+            lock_holder: match e {
+                Error::Timeout { holder, .. } => holder.as_deref().cloned(),
+                _ => None,
+            },
         });
+    }
+
+    fn set_invocation(&mut self, invocation: super::hint::Invocation) {
+        self.invocation = invocation;
     }
 
     fn finish(&mut self, exit_code: u8) {

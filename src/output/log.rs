@@ -17,6 +17,42 @@ pub struct Log {
     markers: bool,
     applied: usize,
     started: std::time::Instant,
+    /// The migration about to run: its place and first statement.
+    next: Option<(usize, usize, String)>,
+    ticker: Option<super::ticker::Ticker>,
+    invocation: super::hint::Invocation,
+}
+
+/// How often a running script is logged as still running.
+const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn write_line(
+    format: LogFormat,
+    markers: bool,
+    level: &str,
+    message: &str,
+    fields: serde_json::Value,
+) {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let text = match format {
+        LogFormat::Json => {
+            let mut object = serde_json::json!({ "time": now, "level": level, "message": message });
+            if let (Some(o), serde_json::Value::Object(extra)) = (object.as_object_mut(), fields) {
+                o.extend(extra);
+            }
+            object.to_string()
+        }
+        LogFormat::Text => {
+            let marker = match (markers, level) {
+                (false, _) => "",
+                (true, "error") => "❌ ",
+                (true, "warn") => "⚠️ ",
+                (true, _) => "✅ ",
+            };
+            format!("{now} {level:<5} {marker}{message}")
+        }
+    };
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 impl Log {
@@ -26,33 +62,20 @@ impl Log {
             markers: std::io::stdout().is_terminal(),
             applied: 0,
             started: std::time::Instant::now(),
+            next: None,
+            ticker: None,
+            invocation: Default::default(),
         }
     }
 
     fn line(&mut self, level: &str, message: &str, fields: serde_json::Value) {
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let text = match self.format {
-            LogFormat::Json => {
-                let mut object =
-                    serde_json::json!({ "time": now, "level": level, "message": message });
-                if let (Some(o), serde_json::Value::Object(extra)) =
-                    (object.as_object_mut(), fields)
-                {
-                    o.extend(extra);
-                }
-                object.to_string()
-            }
-            LogFormat::Text => {
-                let marker = match (self.markers, level) {
-                    (false, _) => "",
-                    (true, "error") => "❌ ",
-                    (true, "warn") => "⚠️ ",
-                    (true, _) => "✅ ",
-                };
-                format!("{now} {level:<5} {marker}{message}")
-            }
-        };
-        let _ = writeln!(std::io::stdout(), "{text}");
+        write_line(self.format, self.markers, level, message, fields);
+    }
+
+    fn stop_ticker(&mut self) {
+        if let Some(t) = self.ticker.take() {
+            t.stop();
+        }
     }
 }
 
@@ -73,28 +96,90 @@ impl Reporter for Log {
                 &format!("{count} migrations found"),
                 json!({ "migrations_found": count }),
             ),
-            Event::ApplyingMigration { name } => self.line(
-                "info",
-                &format!("applying {name}"),
-                json!({ "migration": name }),
-            ),
+            Event::MigrationStarting {
+                index,
+                total,
+                first_statement,
+            } => self.next = Some((index, total, first_statement)),
+            Event::ApplyingMigration { name } => {
+                let (index, total, first) = self.next.take().unwrap_or_default();
+                let place = if total > 0 {
+                    format!("[{index}/{total}] ")
+                } else {
+                    String::new()
+                };
+                self.line(
+                    "info",
+                    &format!("{place}applying {name}"),
+                    json!({ "migration": name, "event": "start", "index": index, "total": total }),
+                );
+                let (format, markers) = (self.format, self.markers);
+                let shown = super::ticker::shorten(&first, 120);
+                self.ticker = Some(super::ticker::Ticker::start(
+                    HEARTBEAT_EVERY,
+                    HEARTBEAT_EVERY,
+                    move |elapsed| {
+                        let secs = elapsed.as_secs();
+                        write_line(
+                            format,
+                            markers,
+                            "info",
+                            &format!("{place}still running {name} ({secs} s): {shown}"),
+                            json!({ "migration": name, "event": "heartbeat", "elapsed_s": secs, "statement": shown }),
+                        )
+                    },
+                    |_| {},
+                ));
+            }
             Event::MigrationApplied { name, elapsed, .. } => {
+                self.stop_ticker();
                 self.applied += 1;
                 let ms = elapsed.as_millis();
                 self.line(
                     "info",
                     &format!("applied {name} in {ms} ms"),
-                    json!({ "migration": name, "duration_ms": ms }),
+                    json!({ "migration": name, "event": "end", "duration_ms": ms }),
                 );
             }
             Event::MigrationFailed { name, elapsed, .. } => {
+                self.stop_ticker();
                 let ms = elapsed.as_millis();
                 self.line(
                     "error",
                     &format!("{name} failed after {ms} ms"),
-                    json!({ "migration": name, "duration_ms": ms }),
+                    json!({ "migration": name, "event": "end", "duration_ms": ms }),
                 );
             }
+            Event::LockWaiting {
+                holder,
+                waited,
+                limit,
+            } => self.line(
+                "warn",
+                &format!(
+                    "waiting for the migration lock, held by {} ({} s of {} s)",
+                    holder
+                        .as_ref()
+                        .map_or_else(|| "another session".to_owned(), super::hint::describe_holder),
+                    waited.as_secs(),
+                    limit.as_secs_f64().ceil()
+                ),
+                json!({ "event": "lock_wait", "holder": holder, "waited_ms": waited.as_millis(), "limit_ms": limit.as_millis() }),
+            ),
+            Event::LockRetry {
+                name,
+                attempt,
+                attempts,
+                delay,
+                error,
+            } => self.line(
+                "warn",
+                &format!(
+                    "{name}: attempt {attempt} of {attempts} ended by the lock timeout, nothing applied; retrying in {} ms",
+                    delay.as_millis()
+                ),
+                json!({ "migration": name, "event": "lock_retry", "attempt": attempt, "attempts": attempts, "delay_ms": delay.as_millis(), "error": super::hint::plain_message(&error) }),
+            ),
             Event::DeployFinished { applied, remaining } => {
                 let ms = self.started.elapsed().as_millis();
                 self.line(
@@ -190,8 +275,14 @@ impl Reporter for Log {
 }
 
 impl Output for Log {
+    fn set_invocation(&mut self, invocation: super::hint::Invocation) {
+        self.invocation = invocation;
+    }
+
     fn error(&mut self, e: &Error) {
-        let message = e.to_string();
+        self.stop_ticker();
+        let message = super::hint::plain_message(&e.to_string());
+        let hint = super::hint::hint(e, &self.invocation);
         let first = message
             .lines()
             .find(|l| !l.is_empty())
@@ -202,5 +293,12 @@ impl Output for Log {
             &format!("{}: {first}", e.code()),
             serde_json::json!({ "code": e.code(), "detail": message }),
         );
+        if let Some(h) = hint {
+            self.line(
+                "info",
+                &format!("hint: {}", h.text),
+                serde_json::json!({ "command": h.command }),
+            );
+        }
     }
 }

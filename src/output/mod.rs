@@ -1,9 +1,11 @@
 //! The only module that prints. Colour is off unless stdout is a terminal and `NO_COLOR`
 //! is unset.
 
+pub mod hint;
 mod human;
 pub mod json;
 pub mod log;
+mod ticker;
 
 pub use human::Human;
 pub use json::Json;
@@ -19,6 +21,10 @@ pub trait Output: Reporter {
     fn finish(&mut self, _exit_code: u8) {}
     /// Prisma's flavour of texts (header streams, whitespace), for the human reporter.
     fn set_flavor(&mut self, _flavor: crate::config::Flavor) {}
+    /// How prismig was called: hints repeat the user's `--schema`/`--config`.
+    fn set_invocation(&mut self, _invocation: hint::Invocation) {}
+    /// The migrations folder, relative to the working directory.
+    fn set_migrations_dir(&mut self, _path: String) {}
 }
 
 use std::io::IsTerminal;

@@ -33,3 +33,4 @@ mod resolve;
 mod sqlite;
 mod status;
 mod tls;
+mod watch;
