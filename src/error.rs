@@ -120,6 +120,12 @@ pub enum Error {
     #[error("{message}")]
     Own { code: &'static str, message: String },
 
+    /// A migration failed in the shadow database (`migrate diff`, `status --drift`).
+    #[error(
+        "Migration `{name}` failed to apply cleanly to the shadow database. \nError:\n{error}"
+    )]
+    ShadowApplyFailed { name: String, error: String },
+
     #[error("interrupted by {}: the statement in flight was cancelled, and nothing more was applied", crate::db::interrupt::signal_name(*signal))]
     Interrupted { signal: i32 },
 }
@@ -171,6 +177,7 @@ impl Error {
             Error::Database(_) => "PM2000",
             Error::Own { code, .. } => code,
             Error::Interrupted { .. } => "PM0130",
+            Error::ShadowApplyFailed { .. } => "P3006",
         }
     }
 
@@ -195,7 +202,8 @@ impl Error {
             | Error::MigrationFileNotFound { .. }
             | Error::MigrationNotFound { .. }
             | Error::ApplyFailed { .. }
-            | Error::ProviderMismatch { .. } => Rendering::Engine,
+            | Error::ProviderMismatch { .. }
+            | Error::ShadowApplyFailed { .. } => Rendering::Engine,
             Error::SchemaValidation { .. }
             | Error::RollbackWithoutTable
             | Error::Cli(_)

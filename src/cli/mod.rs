@@ -1,8 +1,8 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
 use crate::commands::{
-    self, BaselineOptions, CleanupOptions, Context, DeployOptions, ExitCodes, FixOptions,
-    ResolveTarget, RollbackOptions, ScriptSource,
+    self, BaselineOptions, CleanupOptions, Context, DeployOptions, DiffOptions, DiffSource,
+    ExitCodes, FixOptions, ResolveTarget, RollbackOptions, ScriptSource,
 };
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
@@ -69,6 +69,9 @@ enum Action {
     Rollback(RollbackArgs),
     /// Create an empty migration folder, like `migrate dev --create-only` without a diff (prismig)
     New(NewArgs),
+    /// Compare the database schema from two sources (empty, a database, a migrations
+    /// folder) and print the differences, as `prisma migrate diff`
+    Diff(DiffArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -238,6 +241,153 @@ struct NewArgs {
     name: String,
 }
 
+/// `migrate diff`: Prisma 6.19's flags. `--[from/to]-schema-datamodel`, `--[from/to]-schema`
+/// and `--script` are accepted only to be refused (PM7001): they need Prisma's compiler.
+#[derive(Args, Debug)]
+struct DiffArgs {
+    /// From an empty schema
+    #[arg(long)]
+    from_empty: bool,
+    /// To an empty schema
+    #[arg(long)]
+    to_empty: bool,
+    /// From the schema of the database at URL
+    #[arg(long, value_name = "URL")]
+    from_url: Option<String>,
+    /// To the schema of the database at URL
+    #[arg(long, value_name = "URL")]
+    to_url: Option<String>,
+    /// From the migrations directory, replayed into a shadow database
+    #[arg(long, value_name = "PATH")]
+    from_migrations: Option<PathBuf>,
+    /// To the migrations directory, replayed into a shadow database
+    #[arg(long, value_name = "PATH")]
+    to_migrations: Option<PathBuf>,
+    /// From the database of the datasource in this Prisma schema
+    #[arg(long, value_name = "PATH")]
+    from_schema_datasource: Option<PathBuf>,
+    /// To the database of the datasource in this Prisma schema
+    #[arg(long, value_name = "PATH")]
+    to_schema_datasource: Option<PathBuf>,
+    /// From the datasource of the Prisma config file
+    #[arg(long)]
+    from_config_datasource: bool,
+    /// To the datasource of the Prisma config file
+    #[arg(long)]
+    to_config_datasource: bool,
+    #[arg(long, value_name = "PATH", hide = true)]
+    from_schema_datamodel: Option<PathBuf>,
+    #[arg(long, value_name = "PATH", hide = true)]
+    to_schema_datamodel: Option<PathBuf>,
+    #[arg(long = "from-schema", value_name = "PATH", hide = true)]
+    from_schema_file: Option<PathBuf>,
+    #[arg(long = "to-schema", value_name = "PATH", hide = true)]
+    to_schema_file: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    script: bool,
+    /// An empty database to replay migrations into (default: a temporary database
+    /// prismig creates and drops; a temporary file on SQLite)
+    #[arg(long, value_name = "URL")]
+    shadow_database_url: Option<String>,
+    /// Exit with 0 when there is no difference, 2 when there is one, 1 on error
+    #[arg(long)]
+    exit_code: bool,
+    /// Custom path to your Prisma schema (for `shadowDatabaseUrl`; prismig)
+    #[arg(long, value_name = "PATH")]
+    schema: Option<PathBuf>,
+    /// Custom path to your Prisma config file
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Print one JSON document with the steps and the summary (prismig)
+    #[arg(long)]
+    json: bool,
+    #[arg(long, hide = true)]
+    telemetry_information: Option<String>,
+}
+
+impl DiffArgs {
+    /// The two sides, or the coded refusal of what needs Prisma's schema compiler.
+    fn sources(&self) -> Result<(DiffSource, DiffSource), Error> {
+        let refused = [
+            (self.script, "--script"),
+            (
+                self.from_schema_datamodel.is_some(),
+                "--from-schema-datamodel",
+            ),
+            (self.to_schema_datamodel.is_some(), "--to-schema-datamodel"),
+            (self.from_schema_file.is_some(), "--from-schema"),
+            (self.to_schema_file.is_some(), "--to-schema"),
+        ];
+        if let Some((_, flag)) = refused.iter().find(|(on, _)| *on) {
+            let what = if *flag == "--script" {
+                "rendering a SQL script needs Prisma's migration SQL renderer"
+            } else {
+                "reading a Prisma datamodel needs Prisma's schema compiler"
+            };
+            return Err(Error::own(
+                "PM7001",
+                format!("`{flag}` is not supported by prismig: {what}, which prismig does not include. Use `prisma migrate diff` for it; prismig compares empty schemas, databases (--from-url, --from-schema-datasource) and migrations folders."),
+            ));
+        }
+        let side = |empty: bool,
+                    url: &Option<String>,
+                    migrations: &Option<PathBuf>,
+                    datasource: &Option<PathBuf>,
+                    config: bool| {
+            let mut found = Vec::new();
+            if empty {
+                found.push(DiffSource::Empty);
+            }
+            if let Some(u) = url {
+                found.push(DiffSource::Url(u.clone()));
+            }
+            if let Some(m) = migrations {
+                found.push(DiffSource::Migrations(m.clone()));
+            }
+            if let Some(d) = datasource {
+                found.push(DiffSource::SchemaDatasource(Some(d.clone())));
+            }
+            if config {
+                found.push(DiffSource::SchemaDatasource(None));
+            }
+            found
+        };
+        let from = side(
+            self.from_empty,
+            &self.from_url,
+            &self.from_migrations,
+            &self.from_schema_datasource,
+            self.from_config_datasource,
+        );
+        let to = side(
+            self.to_empty,
+            &self.to_url,
+            &self.to_migrations,
+            &self.to_schema_datasource,
+            self.to_config_datasource,
+        );
+        let mut problems = Vec::new();
+        if from.len() != 1 {
+            problems.push(format!(
+                "{} `--from-...` parameter(s) provided. 1 must be provided.",
+                from.len()
+            ));
+        }
+        if to.len() != 1 {
+            problems.push(format!(
+                "{} `--to-...` parameter(s) provided. 1 must be provided.",
+                to.len()
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::own("PM7002", problems.join("\n")));
+        }
+        let mut from = from;
+        let mut to = to;
+        Ok((from.remove(0), to.remove(0)))
+    }
+}
+
 #[derive(Args, Debug)]
 struct ExecuteArgs {
     #[command(flatten)]
@@ -299,6 +449,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         }
     };
     let (job, common, name) = match cli.command {
+        Command::Migrate {
+            action: Action::Diff(d),
+        } => return run_diff(&d),
         Command::Migrate {
             action: Action::Deploy(d),
         }
@@ -397,6 +550,46 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let code = run_job(job, common, name, out.as_mut());
     out.finish(code);
     code
+}
+
+/// `migrate diff` reads no project unless a side or `shadowDatabaseUrl` needs one, and
+/// prints Prisma's bytes, so it runs outside `run_job`.
+fn run_diff(args: &DiffArgs) -> u8 {
+    let result = args.sources().and_then(|(from, to)| {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::own("PM1003", format!("cannot read the working directory: {e}")))?;
+        commands::migrate_diff(
+            &cwd,
+            &DiffOptions {
+                from,
+                to,
+                shadow_database_url: args.shadow_database_url.clone(),
+                schema: args.schema.clone(),
+                config: args.config.clone(),
+            },
+        )
+    });
+    match result {
+        Ok(report) => {
+            output::diff::print(&report, args.exit_code, args.json);
+            if args.exit_code && !report.is_empty() {
+                output::diff::DIFFERENCE
+            } else {
+                exit::OK
+            }
+        }
+        Err(e) => {
+            let mut out: Box<dyn Output> = if args.json {
+                Box::new(Json::new("migrate diff"))
+            } else {
+                Box::new(Human::new(Flavor::Prisma7, Styles::detect()))
+            };
+            out.error(&e);
+            let code = e.exit_code();
+            out.finish(code);
+            code
+        }
+    }
 }
 
 fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8 {

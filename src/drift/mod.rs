@@ -7,7 +7,7 @@ mod render;
 #[cfg(test)]
 mod tests;
 
-pub use diff::{diff, Step, TableChange};
+pub use diff::{diff, sqlite_family, Step, TableChange};
 pub use render::render;
 
 use serde::Serialize;
