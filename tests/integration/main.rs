@@ -13,6 +13,7 @@ mod cli;
 mod config;
 mod connection;
 mod deploy;
+mod drift;
 mod example;
 mod execution;
 mod failures;
