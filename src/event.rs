@@ -218,6 +218,12 @@ pub enum Event {
     Warning {
         message: String,
     },
+    /// `status --drift`: the live schema against the applied migrations replayed in a
+    /// shadow database; `summary` is Prisma's (§9.7), "No difference detected." when none.
+    Drift {
+        summary: String,
+        steps: Vec<crate::drift::Step>,
+    },
 }
 
 /// Receives events. Implemented in `output/`.

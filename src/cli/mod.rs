@@ -122,7 +122,7 @@ enum ExitCodeArg {
     /// Prisma's: 1 for anything that is not up to date
     #[default]
     Prisma,
-    /// 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error
+    /// 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 6 drift (--drift), 1 error
     Detailed,
 }
 
@@ -205,6 +205,14 @@ struct StatusArgs {
     /// Which exit codes to use (prismig)
     #[arg(long, value_name = "CODES", default_value = "prisma")]
     exit_code: ExitCodeArg,
+    /// Also replay the applied migrations into a shadow database and compare the result
+    /// with the database's schema; drift exits 6 with `--exit-code detailed` (prismig)
+    #[arg(long)]
+    drift: bool,
+    /// With --drift: an empty database to replay into (default: `shadowDatabaseUrl`, else
+    /// a temporary database prismig creates and drops) (prismig)
+    #[arg(long, value_name = "URL", requires = "drift")]
+    shadow_database_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -427,6 +435,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 enum Job {
     Deploy(DeployOptions),
     Status(ExitCodes),
+    StatusDrift(ExitCodes, Option<String>),
     Resolve(ResolveTarget),
     Rollback(RollbackOptions),
     Baseline(BaselineOptions),
@@ -467,14 +476,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::Status(s),
         }
-        | Command::Status(s) => (
-            Job::Status(match s.exit_code {
+        | Command::Status(s) => {
+            let codes = match s.exit_code {
                 ExitCodeArg::Prisma => ExitCodes::Prisma,
                 ExitCodeArg::Detailed => ExitCodes::Detailed,
-            }),
-            s.common,
-            "migrate status",
-        ),
+            };
+            let job = match s.drift {
+                true => Job::StatusDrift(codes, s.shadow_database_url),
+                false => Job::Status(codes),
+            };
+            (job, s.common, "migrate status")
+        }
         Command::Migrate {
             action: Action::Resolve(r),
         }
@@ -634,6 +646,9 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
             match job {
                 Job::Deploy(o) => commands::deploy(&mut ctx, &o),
                 Job::Status(codes) => commands::status(&mut ctx, codes),
+                Job::StatusDrift(codes, shadow) => {
+                    commands::diff::status_drift(&mut ctx, codes, shadow.as_deref())
+                }
                 Job::Resolve(t) => commands::resolve(&mut ctx, &t),
                 Job::Rollback(o) => commands::rollback(&mut ctx, &o),
                 Job::Baseline(o) => commands::baseline(&mut ctx, &o),

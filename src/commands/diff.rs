@@ -300,3 +300,78 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
     let b = describe(&to)?;
     Ok(DiffReport::new(&a, &b, flavour))
 }
+
+/// `status --drift`'s code with `--exit-code detailed` when the schema drifted.
+pub const DRIFT: u8 = 6;
+
+/// `migrate status --drift`: the usual status, then the applied migrations (finished, not
+/// rolled back, per `_prisma_migrations`) replayed in a shadow database and compared with
+/// the live schema. Drift gives 6 with `--exit-code detailed`, else 1; otherwise the
+/// status's own code.
+pub fn status_drift(
+    ctx: &mut super::Context<'_>,
+    codes: super::ExitCodes,
+    shadow_database_url: Option<&str>,
+) -> Result<u8> {
+    let code = super::status(ctx, codes)?;
+    let target = ctx.target()?;
+    let mut db = Database::connect_read_only(&target)?;
+    let rows = db.history().list()?.unwrap_or_default();
+    if let Some(r) = rows.iter().find(|r| r.is_failed()) {
+        return Err(Error::own(
+            "PM7009",
+            format!(
+                "cannot check for drift: the migration `{}` failed in this database, so what its history should contain is unknown; resolve it first (prismig migrate resolve)",
+                r.migration_name
+            ),
+        ));
+    }
+    let applied = |name: &str| {
+        rows.iter()
+            .any(|r| r.migration_name == name && r.is_finished() && !r.is_rolled_back())
+    };
+    let dir = MigrationsDir::read(&ctx.project.migrations_dir);
+    let missing: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.is_finished() && !r.is_rolled_back())
+        .map(|r| r.migration_name.as_str())
+        .filter(|n| dir.find(n).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::own(
+            "PM7010",
+            format!(
+                "cannot check for drift: applied migrations are not in the migrations folder ({}), so the expected schema cannot be rebuilt; restore their folders",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let list: Vec<&LocalMigration> = dir.migrations.iter().filter(|m| applied(&m.name)).collect();
+    let live = db.describe(&ctx.project.schemas)?;
+    drop(db);
+    let shadow_url = shadow_database_url
+        .map(str::to_owned)
+        .or_else(|| ctx.project.shadow_database_url.clone());
+    let base_dir = ctx.project.base_dir.clone();
+    let (expected, flavour) = replay(
+        ctx.project.provider,
+        &list,
+        &Shadow {
+            url: shadow_url.as_deref(),
+            like: Some(&target),
+            target: Some(&target),
+            base_dir: &base_dir,
+        },
+    )?;
+    let report = DiffReport::new(&expected, &live, flavour);
+    let drifted = !report.is_empty();
+    ctx.emit(crate::event::Event::Drift {
+        summary: report.summary,
+        steps: report.steps,
+    });
+    Ok(match (drifted, codes) {
+        (false, _) => code,
+        (true, super::ExitCodes::Detailed) => DRIFT,
+        (true, super::ExitCodes::Prisma) => crate::error::exit::FAILURE,
+    })
+}

@@ -488,3 +488,69 @@ fn walk(dir: &str) -> Vec<String> {
     }
     out
 }
+
+/// `status --drift` on one provider: clean after deploy, then a hand-made change is caught
+/// (§9.8's wording on stderr, code 6 with `--exit-code detailed`, the diff in `--json`).
+fn status_drift_catches_a_hand_made_change<B: Backend>(init: &str, post: &str, change: &str) {
+    let p = project::<B>(init, post);
+    let db = B::create("drift_status");
+    let url = db.url();
+    run(&p, &url, &["migrate", "deploy"]).success();
+    let out = run(
+        &p,
+        &url,
+        &["migrate", "status", "--drift", "--exit-code", "detailed"],
+    );
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(
+        out.stdout.ends_with("Database schema is up to date!\n"),
+        "{out:#?}"
+    );
+    assert!(out.stderr.contains("No drift detected"), "{out:#?}");
+    db.exec(change);
+    let out = run(
+        &p,
+        &url,
+        &["migrate", "status", "--drift", "--exit-code", "detailed"],
+    );
+    assert_eq!(out.code, 6, "{out:#?}");
+    assert!(
+        out.stderr.contains("\nDrift detected: Your database schema is not in sync with your migration history.\n\nThe following is a summary of the differences between the expected database schema given your migrations files, and the actual schema of the database.\n\nIt should be understood as the set of changes to get from the expected schema to the actual schema.\n\n[+] Added tables\n  - Tag\n\n[*] Changed the `User` table\n  [+] Added column `bio`\n"),
+        "{out:#?}"
+    );
+    let out = run(&p, &url, &["migrate", "status", "--drift"]);
+    assert_eq!(out.code, 1, "Prisma's codes: drift is a failure");
+    let out = run(&p, &url, &["migrate", "status", "--drift", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["drift"]["drift"], true);
+    assert_eq!(v["drift"]["steps"][0]["kind"], "alterTable");
+}
+
+// §9.8: the change `migrate dev` reports, caught by `status --drift`.
+#[test]
+fn status_drift_on_postgres() {
+    status_drift_catches_a_hand_made_change::<Postgres>(
+        PG_INIT,
+        PG_POST,
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY); ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
+    );
+}
+
+#[test]
+fn status_drift_on_sqlite() {
+    status_drift_catches_a_hand_made_change::<Sqlite>(
+        SQLITE_INIT,
+        SQLITE_POST,
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY); ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
+    );
+}
+
+#[cfg(feature = "mysql")]
+#[test]
+fn status_drift_on_mysql() {
+    status_drift_catches_a_hand_made_change::<Mysql>(
+        MYSQL_INIT,
+        MYSQL_POST,
+        "CREATE TABLE `Tag` (`id` INTEGER PRIMARY KEY); ALTER TABLE `User` ADD COLUMN `bio` TEXT NULL;",
+    );
+}
