@@ -554,3 +554,56 @@ fn status_drift_on_mysql() {
         "CREATE TABLE `Tag` (`id` INTEGER PRIMARY KEY); ALTER TABLE `User` ADD COLUMN `bio` TEXT NULL;",
     );
 }
+
+// scripts/deploy-migrations.sh: the schema check before a production deploy, and its skip.
+#[test]
+fn the_deploy_script_stops_on_drift_in_production() {
+    let prod = TestDb::new("drift_pipe_prod");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let script = |args: &[&str], skip: bool| {
+        let mut c = std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/deploy-migrations.sh"
+        ));
+        c.args(args)
+            .current_dir(p.path())
+            .env("PRISMIG", env!("CARGO_BIN_EXE_prismig"))
+            .env("NO_COLOR", "1")
+            .env("PROD_DATABASE_URL", prod.url())
+            .env_remove("DATABASE_URL")
+            .env_remove("SKIP_SCHEMA_CHECK");
+        if skip {
+            c.env("SKIP_SCHEMA_CHECK", "1");
+        }
+        crate::support::cmd::output(c)
+    };
+    let out = script(&["production", "deploy"], false);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("database schema matches its applied migrations"),
+        "{out:?}"
+    );
+    prod.exec("ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;");
+    p.migration(
+        "20240103000000_tag",
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY);\n",
+    );
+    let out = script(&["production", "deploy"], false);
+    assert_eq!(out.code, 7, "{out:?}");
+    assert!(out.stderr.contains("[+] Added column `bio`"), "{out:?}");
+    assert!(
+        !prod
+            .text("SELECT string_agg(migration_name, ',') AS v FROM _prisma_migrations")
+            .contains("tag"),
+        "nothing deployed"
+    );
+    let out = script(&["production", "deploy", "--skip-schema-check"], false);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(prod
+        .text("SELECT string_agg(migration_name, ',') AS v FROM _prisma_migrations")
+        .contains("tag"));
+    prod.exec("ALTER TABLE \"User\" DROP COLUMN \"bio\";");
+    let out = script(&["production", "deploy"], true);
+    assert_eq!(out.code, 0, "{out:?}");
+}
