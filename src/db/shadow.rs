@@ -106,6 +106,16 @@ impl TemporaryDatabase {
             ) => return Err(creation_refused(e)),
             Err(e) => return Err(e),
         };
+        let mut db = db;
+        if let (Database::Postgres(pg), Target::Postgres(url)) = (&mut db, &target) {
+            // A scratch database needs no durability: without a flush per commit the replay
+            // costs what the scripts cost. Scripts run on sessions opened after this, which
+            // take the database's setting; nothing they mean changes.
+            let _ = pg.conn().batch_execute(&format!(
+                "ALTER DATABASE {} SET synchronous_commit = off; SET synchronous_commit = off",
+                crate::dburl::quote_ident(url.database())
+            ));
+        }
         Ok((
             TemporaryDatabase {
                 target,
