@@ -139,6 +139,9 @@ pub struct Shadow<'a> {
     /// The database under comparison, which must never be the shadow.
     pub target: Option<&'a Target>,
     pub base_dir: &'a Path,
+    /// The datasource's `schemas` besides the URL's (PostgreSQL), described in the shadow
+    /// as in the compared database.
+    pub schemas: &'a [String],
 }
 
 fn same_database(a: &Target, b: &Target) -> bool {
@@ -222,7 +225,7 @@ pub fn replay(
             }
         }
         let flavour = db.flavour()?;
-        Ok((db.describe(&[])?, flavour))
+        Ok((db.describe(shadow.schemas)?, flavour))
     })();
     drop(db);
     if let Some(mut t) = temporary {
@@ -261,6 +264,13 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
         _ => None,
     };
     let any_target = database_target(&from).or_else(|| database_target(&to));
+    let other_schemas: Vec<String> = [&from, &to]
+        .iter()
+        .find_map(|r| match &r.kind {
+            Kind::Database { schemas, .. } if !schemas.is_empty() => Some(schemas.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
     let shadow_url = options.shadow_database_url.clone().or_else(|| {
         project(cwd, options.schema.clone(), options.config.clone())
             .ok()
@@ -289,6 +299,7 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
                         like: any_target.as_ref(),
                         target: any_target.as_ref(),
                         base_dir: cwd,
+                        schemas: &other_schemas,
                     },
                 )?;
                 flavour = f;
@@ -353,6 +364,7 @@ pub fn status_drift(
         .map(str::to_owned)
         .or_else(|| ctx.project.shadow_database_url.clone());
     let base_dir = ctx.project.base_dir.clone();
+    let schemas = ctx.project.schemas.clone();
     let (expected, flavour) = replay(
         ctx.project.provider,
         &list,
@@ -361,6 +373,7 @@ pub fn status_drift(
             like: Some(&target),
             target: Some(&target),
             base_dir: &base_dir,
+            schemas: &schemas,
         },
     )?;
     let report = DiffReport::new(&expected, &live, flavour);

@@ -607,3 +607,34 @@ fn the_deploy_script_stops_on_drift_in_production() {
     let out = script(&["production", "deploy"], true);
     assert_eq!(out.code, 0, "{out:?}");
 }
+
+// `--to-schema-datasource`: the schema's datasource URL (DATABASE_URL here) is the database.
+#[test]
+fn the_schema_datasource_is_a_source() {
+    let db = TestDb::new("drift_datasource");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let url = db.url();
+    run(&p, &url, &["migrate", "deploy"]).success();
+    let args = [
+        "--from-migrations",
+        "prisma/migrations",
+        "--to-schema-datasource",
+        "prisma/schema.prisma",
+        "--exit-code",
+    ];
+    let out = diff(&p, &url, &args);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
+    db.exec("ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;");
+    let out = diff(&p, &url, &args);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (
+            2,
+            "\n[*] Changed the `User` table\n  [+] Added column `bio`\n"
+        )
+    );
+}
