@@ -638,3 +638,45 @@ fn the_schema_datasource_is_a_source() {
         )
     );
 }
+
+// `?schema=`: only that schema is compared, in the database and in the shadow.
+#[test]
+fn the_url_schema_is_respected() {
+    let db = TestDb::new("drift_url_schema");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let url = db.url_with("schema=app");
+    run(&p, &url, &["migrate", "deploy"]).success();
+    let args = [
+        "--from-migrations",
+        "prisma/migrations",
+        "--to-url",
+        &url,
+        "--exit-code",
+    ];
+    let out = diff(&p, &url, &args);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
+    db.exec("CREATE TABLE public.\"Elsewhere\" (id INT);");
+    let out = diff(&p, &url, &args);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
+    db.exec("CREATE TABLE app.\"Tag\" (id INT);");
+    let out = diff(&p, &url, &args);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (2, "\n[+] Added tables\n  - Tag\n"),
+        "{out:#?}"
+    );
+    let out = run(
+        &p,
+        &url,
+        &["migrate", "status", "--drift", "--exit-code", "detailed"],
+    );
+    assert_eq!(out.code, 6, "{out:#?}");
+}
