@@ -680,3 +680,37 @@ fn the_url_schema_is_respected() {
     );
     assert_eq!(out.code, 6, "{out:#?}");
 }
+
+// A user who may not create databases gets PM7003 (and the hint to give a shadow URL),
+// not a half-done diff.
+#[test]
+fn no_right_to_create_the_temporary_shadow_is_pm7003() {
+    let db = TestDb::new("drift_nocreate");
+    db.exec("DO $$ BEGIN CREATE ROLE prismig_nocreate LOGIN NOCREATEDB; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let url = db.url().replacen("://postgres@", "://prismig_nocreate@", 1);
+    assert_ne!(url, db.url(), "the test URL names the postgres user");
+    let out = diff(
+        &p,
+        &url,
+        &[
+            "--from-migrations",
+            "prisma/migrations",
+            "--to-url",
+            &url,
+            "--exit-code",
+        ],
+    );
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(
+        out.stderr
+            .starts_with("Error: PM7003: could not create a temporary shadow database"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("--shadow-database-url"),
+        "{}",
+        out.stderr
+    );
+}
