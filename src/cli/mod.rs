@@ -591,6 +591,10 @@ fn run_diff(args: &DiffArgs) -> u8 {
             }
         }
         Err(e) => {
+            if let (false, Some(text)) = (args.json, output::diff::error_text(&e)) {
+                output::diff::print_error(&text);
+                return e.exit_code();
+            }
             let mut out: Box<dyn Output> = if args.json {
                 Box::new(Json::new("migrate diff"))
             } else {

@@ -38,3 +38,21 @@ pub fn print(report: &DiffReport, exit_code: bool, as_json: bool) {
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }
+
+/// How `migrate diff` prints an engine error (§9.7): with a code, `Error: P1003\n\n<message>\n\n`
+/// (connection errors included, which deploy prints on one line); without one, the message
+/// and two empty lines. `None`: as every other command prints it.
+pub fn error_text(e: &crate::error::Error) -> Option<String> {
+    use crate::error::{Error, Rendering};
+    match (e.rendering(), e) {
+        (Rendering::Connection, _) => Some(format!("Error: {}\n\n{e}\n\n", e.code())),
+        (_, Error::Cli(_)) => Some(format!("Error: {e}\n\n\n")),
+        _ => None,
+    }
+}
+
+pub fn print_error(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}

@@ -413,7 +413,7 @@ fn refusals() {
     );
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
-        (1, "", "Error: Could not determine the connector from the migrations directory (missing migration_lock.toml).\n")
+        (1, "", "Error: Could not determine the connector from the migrations directory (missing migration_lock.toml).\n\n\n")
     );
 }
 
@@ -712,5 +712,54 @@ fn no_right_to_create_the_temporary_shadow_is_pm7003() {
         out.stderr.contains("--shadow-database-url"),
         "{}",
         out.stderr
+    );
+}
+
+// §9.7 on SQLite: a relative --to-url is resolved against the working directory; a missing
+// file is P1003 in the engine's form.
+#[test]
+fn sqlite_relative_urls_and_p1003() {
+    let p = project::<Sqlite>(SQLITE_INIT, SQLITE_POST);
+    let url = "file:./dev.db";
+    let deployed = run(&p, url, &["migrate", "deploy"]);
+    deployed.success();
+    assert!(
+        p.path().join("prisma/dev.db").is_file(),
+        "deploy resolves against the schema folder"
+    );
+    let out = diff(
+        &p,
+        url,
+        &[
+            "--from-migrations",
+            "prisma/migrations",
+            "--to-url",
+            "file:./dev.db",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (
+            1,
+            "",
+            "Error: P1003\n\nDatabase `dev.db` does not exist\n\n"
+        )
+    );
+    let out = diff(
+        &p,
+        url,
+        &[
+            "--from-migrations",
+            "prisma/migrations",
+            "--to-url",
+            "file:./prisma/dev.db",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
     );
 }
