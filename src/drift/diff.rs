@@ -158,7 +158,10 @@ fn type_change(prev: &Column, next: &Column, flavour: Flavour) -> Option<TypeCha
             if next_list && !prev_list {
                 return Some(TypeChange::NotCastable);
             }
-            (prev.data_type != next.data_type).then_some(TypeChange::Cast)
+            if prev.data_type == next.data_type {
+                return None;
+            }
+            pg_type_change(&prev.data_type, &next.data_type)
         }
         Flavour::Mysql | Flavour::Mariadb => {
             if prev.enum_type.is_some() || next.enum_type.is_some() {
@@ -169,6 +172,109 @@ fn type_change(prev: &Column, next: &Column, flavour: Flavour) -> Option<TypeCha
         }
         Flavour::Sqlite => (sqlite_family(&prev.data_type) != sqlite_family(&next.data_type))
             .then_some(TypeChange::Cast),
+    }
+}
+
+/// A PostgreSQL type as `format_type` spells it: the engine's native type name and its
+/// precision, where it has one.
+fn pg_kind(t: &str) -> (&'static str, Option<u32>) {
+    let precision = t
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split(|c: char| c == ')' || c == ',').next())
+        .and_then(|n| n.trim().parse().ok());
+    let with_tz = t.ends_with("with time zone") && !t.ends_with("without time zone");
+    let kind = if t.starts_with("character varying") {
+        "varchar"
+    } else if t.starts_with("character") || t.starts_with("bpchar") {
+        "char"
+    } else if t.starts_with("timestamp") {
+        if with_tz {
+            "timestamptz"
+        } else {
+            "timestamp"
+        }
+    } else if t.starts_with("time") {
+        if with_tz {
+            "timetz"
+        } else {
+            "time"
+        }
+    } else if t.starts_with("numeric") {
+        "numeric"
+    } else if t.starts_with("bit varying") {
+        "varbit"
+    } else if t.starts_with("bit") {
+        "bit"
+    } else {
+        match t {
+            "smallint" => "smallint",
+            "integer" => "integer",
+            "bigint" => "bigint",
+            "real" => "real",
+            "double precision" => "double",
+            "text" => "text",
+            "bytea" => "bytea",
+            "date" => "date",
+            "boolean" => "boolean",
+            "uuid" => "uuid",
+            "xml" => "xml",
+            "json" => "json",
+            "jsonb" => "jsonb",
+            "inet" => "inet",
+            "money" => "money",
+            "citext" => "citext",
+            "oid" => "oid",
+            _ => "other",
+        }
+    };
+    (kind, precision)
+}
+
+/// The engine's castability of one PostgreSQL type into another (only "not castable"
+/// shows in the summary: the column "would be dropped and recreated").
+fn pg_type_change(prev: &str, next: &str) -> Option<TypeChange> {
+    let (a, pa) = pg_kind(prev);
+    let (b, pb) = pg_kind(next);
+    // Time types: a precision given on one side only, or the same, is no change.
+    if a == b
+        && matches!(a, "timestamp" | "timestamptz" | "time" | "timetz")
+        && (pa.is_none() || pb.is_none() || pa == pb)
+    {
+        return None;
+    }
+    let strings = ["text", "varchar", "char"];
+    let castable: &[&str] = match a {
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double" => &[
+            "smallint", "integer", "bigint", "numeric", "real", "double", "text", "varchar", "char",
+        ],
+        "varchar" | "char" => &["text", "varchar", "char"],
+        "text" => &["text", "varchar", "char", "citext"],
+        "bytea" | "boolean" | "uuid" | "xml" => &strings,
+        "timestamp" | "timestamptz" => &[
+            "text",
+            "varchar",
+            "char",
+            "timestamp",
+            "timestamptz",
+            "date",
+            "time",
+            "timetz",
+        ],
+        "date" => &["text", "varchar", "char", "timestamp", "timestamptz"],
+        "time" => &["text", "varchar", "char", "timetz", "time"],
+        "timetz" => &["text", "varchar", "char", "timetz", "time"],
+        "json" => &["text", "varchar", "char", "jsonb"],
+        "jsonb" => &["text", "varchar", "char", "json"],
+        "inet" => &["citext", "text", "varchar"],
+        "oid" => &["text", "varchar", "bigint", "integer"],
+        "bit" | "varbit" => &["text", "varchar", "char", "varbit", "bit"],
+        // Money, citext and types the engine does not know: castable, at a risk.
+        _ => return Some(TypeChange::Cast),
+    };
+    if b == "other" || castable.contains(&b) {
+        Some(TypeChange::Cast)
+    } else {
+        Some(TypeChange::NotCastable)
     }
 }
 
@@ -731,4 +837,10 @@ fn covers_fk(table: &Table, index: &Index) -> bool {
 
 fn is_implicit_m2m(t: &Table) -> bool {
     t.columns.len() == 2 && t.column("A").is_some() && t.column("B").is_some()
+}
+
+/// `Some(castable)` when the type changed on PostgreSQL (tests).
+#[cfg(test)]
+pub(super) fn type_change_for_tests(a: &Column, b: &Column) -> Option<bool> {
+    type_change(a, b, Flavour::Postgres).map(|c| c == TypeChange::Cast)
 }

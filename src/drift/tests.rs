@@ -1,6 +1,7 @@
 //! The §9.7 cases (prisma-transcripts.md) on the schema model: each change made to the
 //! twin's schema, diffed from the history's schema, must print Prisma's bytes.
 
+use super::diff::type_change_for_tests;
 use super::*;
 
 fn col(name: &str, ty: &str, arity: Arity, default: Option<DefaultKind>) -> Column {
@@ -362,4 +363,41 @@ fn mysql_keeps_indexes_of_created_tables_and_foreign_key_indexes_out() {
         render(&diff(&to, &without, Flavour::Mysql)),
         "\n[*] Changed the `Post` table\n  [-] Removed foreign key on columns (authorId)\n"
     );
+}
+
+#[test]
+fn postgres_types_that_cannot_be_cast_are_dropped_and_recreated() {
+    let change = |from: &str, to: &str| {
+        summary(|s| table(s, "User").columns[2].data_type = to.to_owned()).replace(from, "")
+    };
+    // `name` is text in the twin.
+    assert_eq!(
+        change("", "integer"),
+        "\n[*] Changed the `User` table\n  [*] Column `name` would be dropped and recreated (type changed)\n"
+    );
+    assert_eq!(
+        change("", "character varying(191)"),
+        "\n[*] Changed the `User` table\n  [*] Altered column `name` (type changed)\n"
+    );
+    let from = |t: &str| Column {
+        data_type: t.to_owned(),
+        ..col("c", t, Arity::Required, None)
+    };
+    let d = |a: &str, b: &str| type_change_for_tests(&from(a), &from(b));
+    assert_eq!(
+        d(
+            "timestamp(3) without time zone",
+            "timestamp without time zone"
+        ),
+        None
+    );
+    assert_eq!(
+        d(
+            "timestamp(3) without time zone",
+            "timestamp(6) without time zone"
+        ),
+        Some(true)
+    );
+    assert_eq!(d("boolean", "date"), Some(false));
+    assert_eq!(d("integer", "bigint"), Some(true));
 }
