@@ -180,7 +180,7 @@ fn type_change(prev: &Column, next: &Column, flavour: Flavour) -> Option<TypeCha
 fn pg_kind(t: &str) -> (&'static str, Option<u32>) {
     let precision = t
         .split_once('(')
-        .and_then(|(_, rest)| rest.split(|c: char| c == ')' || c == ',').next())
+        .and_then(|(_, rest)| rest.split([')', ',']).next())
         .and_then(|n| n.trim().parse().ok());
     let with_tz = t.ends_with("with time zone") && !t.ends_with("without time zone");
     let kind = if t.starts_with("character varying") {
