@@ -4,6 +4,9 @@
 status: `prismig migrate status` on an up-to-date database, against `psql -c 'SELECT … FROM
 _prisma_migrations'` (connect + one query). fix: `prismig fix` (a dry run: it reads the same
 rows and every script, and plans) against the same floor.
+diff: `prismig migrate diff --from-migrations … --to-url … --exit-code` on a database deployed
+from the same N migrations (a temporary shadow database created, replayed, described with the
+live one, dropped), against psql creating a fresh database and replaying the N files into it.
 deploy: `prismig migrate deploy` of N migrations on a fresh database, against psql sending
 each migration.sql as one query (`psql -c` per file, in as few processes as the argument
 size allows).
@@ -113,6 +116,7 @@ def main():
     ap.add_argument("--status-n", default="10,200,2000,10000")
     ap.add_argument("--deploy-n", default="10,200,2000")
     ap.add_argument("--sqlite-n", default="200,2000")
+    ap.add_argument("--diff-n", default="400")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     binary = os.path.abspath(args.bin)
@@ -170,6 +174,34 @@ def main():
                 fixes = [timed([binary, "fix"], env=e, cwd=work)[0] for _ in range(args.runs)]
                 rows.append(("PostgreSQL", "fix (dry run)", n, stats(fixes), stats(floor)))
                 psql(admin, "-c", f'DROP DATABASE IF EXISTS "{name}"')
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    for n in [int(x) for x in args.diff_n.split(",") if x]:
+        work = tempfile.mkdtemp(prefix="prismig-bench-")
+        try:
+            files = make_project(work, n, "postgresql")
+            name = f"{tag}_{n}_diff"
+            psql(admin, "-c", f'DROP DATABASE IF EXISTS "{name}"', "-c", f'CREATE DATABASE "{name}"')
+            url = db_url(admin, name)
+            e = dict(env, DATABASE_URL=url)
+            subprocess.run([binary, "migrate", "deploy"], env=e, cwd=work, check=True, stdout=subprocess.DEVNULL)
+            cmd = [binary, "migrate", "diff", "--from-migrations", "prisma/migrations", "--to-url", url, "--exit-code"]
+            peak[f"PostgreSQL diff N={n}"] = peak_rss(cmd, env=e, cwd=work)
+            ours, floor = [], []
+            for r in range(args.runs):
+                ours.append(timed(cmd, env=e, cwd=work)[0])
+                fresh = f"{tag}_{n}_diff_floor_{r}"
+                psql(admin, "-c", f'DROP DATABASE IF EXISTS "{fresh}"')
+                total = timed(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c", f'CREATE DATABASE "{fresh}"'])[0]
+                for group in chunks(files):
+                    c = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db_url(admin, fresh)]
+                    for text in group:
+                        c += ["-c", text]
+                    total += timed(c)[0]
+                floor.append(total)
+                psql(admin, "-c", f'DROP DATABASE IF EXISTS "{fresh}"')
+            rows.append(("PostgreSQL", "diff (migrations vs database)", n, stats(ours), stats(floor)))
+            psql(admin, "-c", f'DROP DATABASE IF EXISTS "{name}"')
         finally:
             shutil.rmtree(work, ignore_errors=True)
     if shutil.which("sqlite3"):

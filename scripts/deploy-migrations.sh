@@ -60,6 +60,22 @@ case $code in
     5) log "${warn}the database is not managed by Prisma Migrate yet" ;;
 esac
 [ "$action" = status ] && exit $code
+
+# --- schema check (drift) -------------------------------------------------------------
+# Before a production deploy: the applied migrations replayed into a temporary shadow
+# database (or shadowDatabaseUrl) must give the live schema. Exit 7 on drift. Skipped with
+# a third argument --skip-schema-check or SKIP_SCHEMA_CHECK=1.
+if [ "$environment" = production ] && [ "${3:-}" != --skip-schema-check ] && [ "${SKIP_SCHEMA_CHECK:-0}" != 1 ]; then
+    "$prismig" migrate status --drift --exit-code detailed "${extra[@]}" >/dev/null
+    drift=$?
+    case $drift in
+        6) log "${bad}schema drift: the database differs from its applied migrations (summary above); fix it or rerun with --skip-schema-check"; exit 7 ;;
+        0|2|4|5) log "${ok}database schema matches its applied migrations" ;;
+        *) log "${bad}the schema check failed (error above); rerun with --skip-schema-check to deploy without it"; exit 7 ;;
+    esac
+fi
+# --- end of schema check ----------------------------------------------------------------
+
 if [ $code = 0 ]; then
     log "${ok}nothing to deploy"
     exit 0

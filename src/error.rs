@@ -134,6 +134,11 @@ pub enum Error {
         code: Option<&'static str>,
         message: String,
     },
+    /// A migration failed in the shadow database (`migrate diff`, `status --drift`).
+    #[error(
+        "Migration `{name}` failed to apply cleanly to the shadow database. \nError:\n{error}"
+    )]
+    ShadowApplyFailed { name: String, error: String },
 
     #[error("interrupted by {}: the statement in flight was cancelled, and nothing more was applied", crate::db::interrupt::signal_name(*signal))]
     Interrupted { signal: i32 },
@@ -187,6 +192,7 @@ impl Error {
             Error::Own { code, .. } => code,
             Error::Interrupted { .. } => "PM0130",
             Error::Execute { code, .. } => code.unwrap_or("PM2010"),
+            Error::ShadowApplyFailed { .. } => "P3006",
         }
     }
 
@@ -211,7 +217,8 @@ impl Error {
             | Error::MigrationFileNotFound { .. }
             | Error::MigrationNotFound { .. }
             | Error::ApplyFailed { .. }
-            | Error::ProviderMismatch { .. } => Rendering::Engine,
+            | Error::ProviderMismatch { .. }
+            | Error::ShadowApplyFailed { .. } => Rendering::Engine,
             Error::SchemaValidation { .. }
             | Error::RollbackWithoutTable
             | Error::Cli(_)

@@ -226,6 +226,12 @@ pub enum Event {
     Warning {
         message: String,
     },
+    /// `status --drift`: the live schema against the applied migrations replayed in a
+    /// shadow database; `summary` is Prisma's (§9.7), "No difference detected." when none.
+    Drift {
+        summary: String,
+        steps: Vec<crate::drift::Step>,
+    },
     /// `migrate deploy`: the next migration's place in the run and the start of its first
     /// statement (for progress on a terminal and the heartbeat). Emitted right before
     /// `ApplyingMigration`.

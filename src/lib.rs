@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod dburl;
+pub mod drift;
 pub mod error;
 pub mod event;
 pub mod files;

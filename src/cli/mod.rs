@@ -1,8 +1,8 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
 use crate::commands::{
-    self, BaselineOptions, CleanupOptions, Context, DeployOptions, ExitCodes, FixOptions, Guard,
-    ResolveTarget, RollbackOptions,
+    self, BaselineOptions, CleanupOptions, Context, DeployOptions, DiffOptions, DiffSource,
+    ExitCodes, FixOptions, Guard, ResolveTarget, RollbackOptions,
 };
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
@@ -72,6 +72,9 @@ enum Action {
     Rollback(RollbackArgs),
     /// Create an empty migration folder, like `migrate dev --create-only` without a diff (prismig)
     New(NewArgs),
+    /// Compare the database schema from two sources (empty, a database, a migrations
+    /// folder) and print the differences, as `prisma migrate diff`
+    Diff(DiffArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -164,7 +167,7 @@ enum ExitCodeArg {
     /// Prisma's: 1 for anything that is not up to date
     #[default]
     Prisma,
-    /// 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error
+    /// 0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 6 drift (--drift), 1 error
     Detailed,
 }
 
@@ -289,6 +292,14 @@ struct StatusArgs {
         hide_possible_values = true
     )]
     exit_code: ExitCodeArg,
+    /// Also replay the applied migrations into a shadow database and compare the result
+    /// with the database's schema; drift exits 6 with `--exit-code detailed` (prismig)
+    #[arg(long)]
+    drift: bool,
+    /// With --drift: an empty database to replay into (default: `shadowDatabaseUrl`, else
+    /// a temporary database prismig creates and drops) (prismig)
+    #[arg(long, value_name = "URL", requires = "drift")]
+    shadow_database_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -333,6 +344,153 @@ struct NewArgs {
     name: String,
 }
 
+/// `migrate diff`: Prisma 6.19's flags. `--[from/to]-schema-datamodel`, `--[from/to]-schema`
+/// and `--script` are accepted only to be refused (PM7001): they need Prisma's compiler.
+#[derive(Args, Debug)]
+struct DiffArgs {
+    /// From an empty schema
+    #[arg(long)]
+    from_empty: bool,
+    /// To an empty schema
+    #[arg(long)]
+    to_empty: bool,
+    /// From the schema of the database at URL
+    #[arg(long, value_name = "URL")]
+    from_url: Option<String>,
+    /// To the schema of the database at URL
+    #[arg(long, value_name = "URL")]
+    to_url: Option<String>,
+    /// From the migrations directory, replayed into a shadow database
+    #[arg(long, value_name = "PATH")]
+    from_migrations: Option<PathBuf>,
+    /// To the migrations directory, replayed into a shadow database
+    #[arg(long, value_name = "PATH")]
+    to_migrations: Option<PathBuf>,
+    /// From the database of the datasource in this Prisma schema
+    #[arg(long, value_name = "PATH")]
+    from_schema_datasource: Option<PathBuf>,
+    /// To the database of the datasource in this Prisma schema
+    #[arg(long, value_name = "PATH")]
+    to_schema_datasource: Option<PathBuf>,
+    /// From the datasource of the Prisma config file
+    #[arg(long)]
+    from_config_datasource: bool,
+    /// To the datasource of the Prisma config file
+    #[arg(long)]
+    to_config_datasource: bool,
+    #[arg(long, value_name = "PATH", hide = true)]
+    from_schema_datamodel: Option<PathBuf>,
+    #[arg(long, value_name = "PATH", hide = true)]
+    to_schema_datamodel: Option<PathBuf>,
+    #[arg(long = "from-schema", value_name = "PATH", hide = true)]
+    from_schema_file: Option<PathBuf>,
+    #[arg(long = "to-schema", value_name = "PATH", hide = true)]
+    to_schema_file: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    script: bool,
+    /// An empty database to replay migrations into (default: a temporary database
+    /// prismig creates and drops; a temporary file on SQLite)
+    #[arg(long, value_name = "URL")]
+    shadow_database_url: Option<String>,
+    /// Exit with 0 when there is no difference, 2 when there is one, 1 on error
+    #[arg(long)]
+    exit_code: bool,
+    /// Custom path to your Prisma schema (for `shadowDatabaseUrl`; prismig)
+    #[arg(long, value_name = "PATH")]
+    schema: Option<PathBuf>,
+    /// Custom path to your Prisma config file
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Print one JSON document with the steps and the summary (prismig)
+    #[arg(long)]
+    json: bool,
+    #[arg(long, hide = true)]
+    telemetry_information: Option<String>,
+}
+
+impl DiffArgs {
+    /// The two sides, or the coded refusal of what needs Prisma's schema compiler.
+    fn sources(&self) -> Result<(DiffSource, DiffSource), Error> {
+        let refused = [
+            (self.script, "--script"),
+            (
+                self.from_schema_datamodel.is_some(),
+                "--from-schema-datamodel",
+            ),
+            (self.to_schema_datamodel.is_some(), "--to-schema-datamodel"),
+            (self.from_schema_file.is_some(), "--from-schema"),
+            (self.to_schema_file.is_some(), "--to-schema"),
+        ];
+        if let Some((_, flag)) = refused.iter().find(|(on, _)| *on) {
+            let what = if *flag == "--script" {
+                "rendering a SQL script needs Prisma's migration SQL renderer"
+            } else {
+                "reading a Prisma datamodel needs Prisma's schema compiler"
+            };
+            return Err(Error::own(
+                "PM7001",
+                format!("`{flag}` is not supported by prismig: {what}, which prismig does not include. Use `prisma migrate diff` for it; prismig compares empty schemas, databases (--from-url, --from-schema-datasource) and migrations folders."),
+            ));
+        }
+        let side = |empty: bool,
+                    url: &Option<String>,
+                    migrations: &Option<PathBuf>,
+                    datasource: &Option<PathBuf>,
+                    config: bool| {
+            let mut found = Vec::new();
+            if empty {
+                found.push(DiffSource::Empty);
+            }
+            if let Some(u) = url {
+                found.push(DiffSource::Url(u.clone()));
+            }
+            if let Some(m) = migrations {
+                found.push(DiffSource::Migrations(m.clone()));
+            }
+            if let Some(d) = datasource {
+                found.push(DiffSource::SchemaDatasource(Some(d.clone())));
+            }
+            if config {
+                found.push(DiffSource::SchemaDatasource(None));
+            }
+            found
+        };
+        let from = side(
+            self.from_empty,
+            &self.from_url,
+            &self.from_migrations,
+            &self.from_schema_datasource,
+            self.from_config_datasource,
+        );
+        let to = side(
+            self.to_empty,
+            &self.to_url,
+            &self.to_migrations,
+            &self.to_schema_datasource,
+            self.to_config_datasource,
+        );
+        let mut problems = Vec::new();
+        if from.len() != 1 {
+            problems.push(format!(
+                "{} `--from-...` parameter(s) provided. 1 must be provided.",
+                from.len()
+            ));
+        }
+        if to.len() != 1 {
+            problems.push(format!(
+                "{} `--to-...` parameter(s) provided. 1 must be provided.",
+                to.len()
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::own("PM7002", problems.join("\n")));
+        }
+        let mut from = from;
+        let mut to = to;
+        Ok((from.remove(0), to.remove(0)))
+    }
+}
+
 #[derive(Args, Debug)]
 struct ExecuteArgs {
     #[command(flatten)]
@@ -373,6 +531,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 enum Job {
     Deploy(DeployOptions),
     Status(ExitCodes),
+    StatusDrift(ExitCodes, Option<String>),
     Resolve(ResolveTarget),
     Rollback(RollbackOptions),
     Baseline(BaselineOptions),
@@ -397,6 +556,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     let (job, common, name) = match cli.command {
         Command::Migrate {
+            action: Action::Diff(d),
+        } => return run_diff(&d),
+        Command::Migrate {
             action: Action::Deploy(d),
         }
         | Command::Deploy(d) => (
@@ -417,14 +579,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::Status(s),
         }
-        | Command::Status(s) => (
-            Job::Status(match s.exit_code {
+        | Command::Status(s) => {
+            let codes = match s.exit_code {
                 ExitCodeArg::Prisma => ExitCodes::Prisma,
                 ExitCodeArg::Detailed => ExitCodes::Detailed,
-            }),
-            CommonArgs::new(s.project, Some(s.connect), None),
-            "migrate status",
-        ),
+            };
+            let job = match s.drift {
+                true => Job::StatusDrift(codes, s.shadow_database_url),
+                false => Job::Status(codes),
+            };
+            (
+                job,
+                CommonArgs::new(s.project, Some(s.connect), None),
+                "migrate status",
+            )
+        }
         Command::Migrate {
             action: Action::Resolve(r),
         }
@@ -525,6 +694,50 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     code
 }
 
+/// `migrate diff` reads no project unless a side or `shadowDatabaseUrl` needs one, and
+/// prints Prisma's bytes, so it runs outside `run_job`.
+fn run_diff(args: &DiffArgs) -> u8 {
+    let result = args.sources().and_then(|(from, to)| {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::own("PM1003", format!("cannot read the working directory: {e}")))?;
+        commands::migrate_diff(
+            &cwd,
+            &DiffOptions {
+                from,
+                to,
+                shadow_database_url: args.shadow_database_url.clone(),
+                schema: args.schema.clone(),
+                config: args.config.clone(),
+            },
+        )
+    });
+    match result {
+        Ok(report) => {
+            output::diff::print(&report, args.exit_code, args.json);
+            if args.exit_code && !report.is_empty() {
+                output::diff::DIFFERENCE
+            } else {
+                exit::OK
+            }
+        }
+        Err(e) => {
+            if let (false, Some(text)) = (args.json, output::diff::error_text(&e)) {
+                output::diff::print_error(&text);
+                return e.exit_code();
+            }
+            let mut out: Box<dyn Output> = if args.json {
+                Box::new(Json::new("migrate diff"))
+            } else {
+                Box::new(Human::new(Flavor::Prisma7, Styles::detect()))
+            };
+            out.error(&e);
+            let code = e.exit_code();
+            out.finish(code);
+            code
+        }
+    }
+}
+
 fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8 {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
@@ -612,6 +825,9 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
             match job {
                 Job::Deploy(o) => commands::deploy(&mut ctx, &o),
                 Job::Status(codes) => commands::status(&mut ctx, codes),
+                Job::StatusDrift(codes, shadow) => {
+                    commands::diff::status_drift(&mut ctx, codes, shadow.as_deref())
+                }
                 Job::Resolve(t) => commands::resolve(&mut ctx, &t),
                 Job::Rollback(o) => commands::rollback(&mut ctx, &o),
                 Job::Baseline(o) => commands::baseline(&mut ctx, &o),

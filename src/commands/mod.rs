@@ -4,6 +4,7 @@
 mod baseline;
 mod cleanup;
 mod deploy;
+pub mod diff;
 mod execute;
 mod fix;
 mod new;
@@ -16,6 +17,7 @@ mod sync;
 pub use baseline::{baseline, plan_baseline, BaselineOptions};
 pub use cleanup::{cleanup, lockfile_text, plan_cleanup, snapshot, CleanupOptions, Manifest};
 pub use deploy::{deploy, DeployOptions, Guard};
+pub use diff::{migrate_diff, DiffOptions, DiffReport, DiffSource};
 pub use execute::{check_and_read, execute, ExecuteArgs as ExecuteInput};
 pub use fix::{
     fix, judge, plan_fix, Evidence, Findings, FixOptions, FixStep, LocalScript, Op, Verdict,

@@ -56,6 +56,9 @@ pub struct Project {
     /// Where relative paths in the URL (certificates) are resolved (§8.3).
     pub base_dir: PathBuf,
     pub env: Env,
+    /// The datasource's `shadowDatabaseUrl`, when set and resolvable (`migrate diff`,
+    /// `status --drift`).
+    pub shadow_database_url: Option<String>,
     /// How this run found the project, repeated in the commands it prints.
     pub invocation: crate::shell::Invocation,
 }
@@ -669,8 +672,17 @@ impl Project {
             url_var,
         };
 
+        let shadow_database_url = datasource
+            .as_ref()
+            .and_then(|d| d.shadow_database_url.as_ref())
+            .and_then(|a| match &a.value {
+                Value::Literal(s) => Some(s.clone()),
+                Value::Env(var) => env.get(var).filter(|v| !v.is_empty()).map(str::to_owned),
+                _ => None,
+            });
         Ok(Project {
             invocation,
+            shadow_database_url,
             flavor,
             notices,
             base_dir,

@@ -4,6 +4,11 @@
 mod backup;
 pub mod execute;
 pub mod interrupt;
+mod introspect;
+#[cfg(feature = "mysql")]
+mod introspect_mysql;
+mod introspect_pg;
+mod introspect_sqlite;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "mysql")]
@@ -12,11 +17,13 @@ mod pg;
 mod pg_error;
 mod pg_script;
 mod probe;
+mod shadow;
 mod sqlite;
 
 pub use backup::default_backup_path;
 pub use pg::{is_ignored_table, PgDatabase, ADVISORY_LOCK_KEY};
 pub use pg_error::DbErrorReport;
+pub use shadow::TemporaryDatabase;
 pub use sqlite::SqliteDatabase;
 
 use crate::dburl::{PgUrl, Provider, SqliteUrl};

@@ -518,6 +518,7 @@ impl Reporter for Human {
                 if applied { "applied" } else { "rolled back" }
             )),
             Event::Warning { message } => self.warn(&message),
+            Event::Drift { summary, steps } => self.err(&drift_text(&summary, steps.is_empty())),
             Event::Waiting {
                 location,
                 elapsed,
@@ -605,4 +606,14 @@ fn sync_text(advice: &[crate::event::Advice]) -> String {
         }
     }
     s
+}
+
+/// `status --drift` on stderr: Prisma's `migrate dev` wording (§9.8) without its reset
+/// advice, which is for development databases.
+pub fn drift_text(summary: &str, empty: bool) -> String {
+    if empty {
+        return "\nNo drift detected: the database schema matches the applied migrations.\n"
+            .to_owned();
+    }
+    format!("\nDrift detected: Your database schema is not in sync with your migration history.\n\nThe following is a summary of the differences between the expected database schema given your migrations files, and the actual schema of the database.\n\nIt should be understood as the set of changes to get from the expected schema to the actual schema.\n{summary}\n")
 }

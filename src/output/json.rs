@@ -58,6 +58,9 @@ pub struct Document {
     /// sync: the differences and the commands for each (empty: in sync).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync: Option<Vec<crate::event::Advice>>,
+    /// status --drift: `{ "drift": bool, "summary": …, "steps": [...] }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -317,6 +320,13 @@ impl Reporter for Json {
             }
             Event::MigrationCreated { path, .. } => doc.created = Some(path),
             Event::Warning { message } => doc.warnings.push(super::hint::plain_message(&message)),
+            Event::Drift { summary, steps } => {
+                doc.drift = Some(serde_json::json!({
+                    "drift": !steps.is_empty(),
+                    "summary": summary,
+                    "steps": steps,
+                }))
+            }
             Event::ConfigLoaded { .. }
             | Event::EnvLoaded { .. }
             | Event::SchemaLoaded { .. }

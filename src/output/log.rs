@@ -252,6 +252,15 @@ impl Reporter for Log {
             }
             Event::ScriptExecuted => self.line("info", "script executed", json!({})),
             Event::Warning { message } => self.line("warn", message.trim_end(), json!({})),
+            Event::Drift { summary, steps } => self.line(
+                if steps.is_empty() { "info" } else { "warn" },
+                if steps.is_empty() {
+                    "no drift: the database schema matches the applied migrations"
+                } else {
+                    "drift detected: the database schema is not in sync with the migration history"
+                },
+                json!({ "summary": summary, "steps": steps }),
+            ),
             Event::Waiting {
                 location,
                 elapsed,

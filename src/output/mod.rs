@@ -1,6 +1,7 @@
 //! The only module that prints. Colour is off unless stdout is a terminal and `NO_COLOR`
 //! is unset.
 
+pub mod diff;
 pub mod hint;
 mod human;
 pub mod json;

@@ -14,6 +14,7 @@ mod config;
 mod connection;
 mod db_execute;
 mod deploy;
+mod drift;
 mod example;
 mod execution;
 mod failures;
