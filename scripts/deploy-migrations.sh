@@ -50,6 +50,7 @@ code=$?
 if [ $code = 1 ] && [ "$action" = deploy ] && grep -q 'P1003' "$errors"; then
     log "${warn}the database does not exist yet: deploy creates it"
     code=2
+    new_database=1
 fi
 case $code in
     0) log "${ok}database schema is up to date" ;;
@@ -65,7 +66,9 @@ esac
 # Before a production deploy: the applied migrations replayed into a temporary shadow
 # database (or shadowDatabaseUrl) must give the live schema. Exit 7 on drift. Skipped with
 # a third argument --skip-schema-check or SKIP_SCHEMA_CHECK=1.
-if [ "$environment" = production ] && [ "${3:-}" != --skip-schema-check ] && [ "${SKIP_SCHEMA_CHECK:-0}" != 1 ]; then
+if [ -n "${new_database:-}" ]; then
+    log "${ok}no schema to check yet: the database is new"
+elif [ "$environment" = production ] && [ "${3:-}" != --skip-schema-check ] && [ "${SKIP_SCHEMA_CHECK:-0}" != 1 ]; then
     "$prismig" migrate status --drift --exit-code detailed "${extra[@]}" >/dev/null
     drift=$?
     case $drift in
