@@ -76,14 +76,6 @@ MSG
     return 1
 }
 
-ensure_mysql_client_library() {
-    if pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists libmariadb 2>/dev/null || [ -n "${MYSQLCLIENT_LIB_DIR:-}" ]; then
-        return 0
-    fi
-    echo "scripts: the MySQL client library for building with --features mysql is missing: apt-get install libmariadb-dev (or libmysqlclient-dev), or set MYSQLCLIENT_LIB_DIR" >&2
-    return 1
-}
-
 mysql_drop_database() {
     # $1 database name, dropped on the server of $MYSQL_URL (nothing when no client is
     # installed). The password goes in the environment, never on the command line.

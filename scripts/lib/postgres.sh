@@ -66,7 +66,7 @@ stop_throwaway_cluster() {
 ensure_postgres() {
     if [ -n "${TEST_DATABASE_URL:-}" ]; then
         if ! pg_accepts "$TEST_DATABASE_URL"; then
-            echo "scripts: TEST_DATABASE_URL is set but its server does not accept connections" >&2
+            [ -n "${PRISMIG_NEEDS_QUIET:-}" ] || echo "scripts: TEST_DATABASE_URL is set but its server does not accept connections" >&2
             return 1
         fi
         PG_URL=$TEST_DATABASE_URL
