@@ -26,10 +26,16 @@ for f in package/package.json package/bin/prismig.js package/README.md package/L
 done
 rm -f "$app/launcher.list" "$app/prismig-$version.tgz"
 
-scripts/npm-pack.sh >/dev/null
+# PRISMIG_BIN=path packs that binary instead of building one with scripts/build-static.sh.
+if [ -n "${PRISMIG_BIN:-}" ]; then
+    scripts/npm-pack.sh "linux-x64-gnu=$PRISMIG_BIN" >/dev/null
+else
+    scripts/npm-pack.sh >/dev/null
+fi
 platform_tgz="dist/npm/prismig-linux-x64-gnu-$version.tgz"
+listing=$(tar tzf "$platform_tgz")
 for f in package/bin/prismig package/THIRD-PARTY-NOTICES package/LICENSE-MIT package/LICENSE-APACHE package/package.json; do
-    tar tzf "$platform_tgz" | grep -qx "$f" || { echo "check-npm: $platform_tgz lacks $f" >&2; exit 1; }
+    grep -qx "$f" <<< "$listing" || { echo "check-npm: $platform_tgz lacks $f" >&2; exit 1; }
 done
 cp -r prisma "$app/prisma"
 rm -rf "$app/prisma/sqlite"

@@ -11,10 +11,11 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # Verification builds the packaged sources in target/, reusing the dependencies built there.
 cargo package --locked --allow-dirty
 crate=target/package/prismig-$version.crate
+listing=$(tar tzf "$crate")
 for f in LICENSE-MIT LICENSE-APACHE THIRD-PARTY-NOTICES README.md Cargo.lock src/main.rs; do
-    tar tzf "$crate" | grep -qx "prismig-$version/$f" || { echo "check-package: $crate lacks $f" >&2; exit 1; }
+    grep -qx "prismig-$version/$f" <<< "$listing" || { echo "check-package: $crate lacks $f" >&2; exit 1; }
 done
-echo "check-package: $crate ($(tar tzf "$crate" | wc -l) files, $(stat -c %s "$crate") bytes)"
+echo "check-package: $crate ($(wc -l <<< "$listing") files, $(stat -c %s "$crate") bytes)"
 
 # cargo install from the repository: the debug profile, so the dependencies built for the
 # tests are reused; the release profile differs only in optimisation.
