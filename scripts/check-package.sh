@@ -25,7 +25,9 @@ cargo install --locked --debug --path . --root "$root" --target-dir target
 "$root/bin/prismig" --version
 # All three providers are in: a mysql:// URL gets past the build check to the connection
 # attempt (P1001 at an address where nothing listens), not PM1002.
-out=$("$root/bin/prismig" migrate status --url 'mysql://root@127.0.0.1:1/x' --schema prisma/schema.prisma 2>&1 || true)
+mkdir -p "$root/mysql/migrations"
+printf 'datasource db {\n  provider = "mysql"\n  url      = "mysql://root@127.0.0.1:1/x"\n}\n' > "$root/mysql/schema.prisma"
+out=$("$root/bin/prismig" migrate status --schema "$root/mysql/schema.prisma" 2>&1 || true)
 if echo "$out" | grep -q PM1002; then
     echo "check-package: cargo install gave a binary without MySQL support:" >&2
     echo "$out" >&2
