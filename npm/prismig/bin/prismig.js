@@ -40,21 +40,23 @@ function locate() {
   process.exit(1);
 }
 
-const child = spawn(locate(), process.argv.slice(2), { stdio: "inherit" });
-
 // A signal sent to the launcher alone (CI cancelling a job, `docker stop`, `kill`) goes to
 // prismig too, so it can cancel the statement in flight and record it; the launcher stays
-// until prismig has exited and then exits with its code.
-const forwarded = ["SIGINT", "SIGTERM", "SIGHUP"];
-for (const signal of forwarded) {
+// until prismig has exited and then exits with its code. The handlers are in place before
+// prismig starts: a launcher that inherited an ignored SIGINT would otherwise drop one that
+// arrives in between.
+let child = null;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     try {
-      child.kill(signal);
+      if (child) child.kill(signal);
     } catch {
       // already gone: its exit is reported below
     }
   });
 }
+
+child = spawn(locate(), process.argv.slice(2), { stdio: "inherit" });
 
 child.on("error", (error) => {
   console.error(`prismig: ${error.message}`);
