@@ -20,6 +20,48 @@ prismig=${PRISMIG:-prismig}
 read -r -a extra <<< "${PRISMIG_ARGS:-}"
 
 if [ -t 1 ]; then ok="✅ "; warn="⚠️ "; bad="❌ "; else ok=""; warn=""; bad=""; fi
+
+# prismig runs in the background so that a signal sent to this script alone (CI cancelling
+# the job, `kill`) reaches it: bash runs no trap while it waits for a foreground command.
+# prismig then cancels the statement in flight and records it, and this script exits with
+# prismig's code (130, 143) instead of going on to the next step.
+child=""
+signalled=""
+forward() {
+    signalled=$1
+    [ -n "$child" ] && kill "-$1" "$child" 2>/dev/null
+    return 0
+}
+trap 'forward INT' INT
+trap 'forward TERM' TERM
+trap 'forward HUP' HUP
+run_prismig() {
+    # A background command would ignore SIGINT and read /dev/null: undo both.
+    (trap - INT QUIT; exec "$prismig" "$@") 0<&0 &
+    child=$!
+    local rc again
+    # wait returns early (128 + the signal) when a trap runs: wait again for prismig's own
+    # exit code, which a second wait still reports if the first one was cut short.
+    while :; do
+        rc=0
+        wait "$child" || rc=$?
+        kill -0 "$child" 2>/dev/null && continue
+        if [ -n "$signalled" ] && [ "$rc" -gt 128 ]; then
+            again=0
+            wait "$child" 2>/dev/null || again=$?
+            [ "$again" != 127 ] && rc=$again
+        fi
+        break
+    done
+    child=""
+    if [ -n "$signalled" ]; then
+        log "${bad}stopped by SIG$signalled"
+        # prismig's own code (130, 143); 128 + the signal's number if it had already finished.
+        [ "$rc" = 0 ] && rc=$((128 + $(kill -l "$signalled")))
+        exit "$rc"
+    fi
+    return "$rc"
+}
 log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 
 case "$environment" in
@@ -40,8 +82,8 @@ log "${ok}$environment: $action"
 errors=$(mktemp) || exit 3
 trap 'rm -f "$errors"' EXIT
 status() {
-    "$prismig" migrate status --exit-code detailed "${extra[@]}" 2>"$errors"
-    local c=$?
+    local c=0
+    run_prismig migrate status --exit-code detailed "${extra[@]}" 2>"$errors" || c=$?
     cat "$errors" >&2
     return $c
 }
@@ -69,8 +111,8 @@ esac
 if [ -n "${new_database:-}" ]; then
     log "${ok}no schema to check yet: the database is new"
 elif [ "$environment" = production ] && [ "${3:-}" != --skip-schema-check ] && [ "${SKIP_SCHEMA_CHECK:-0}" != 1 ]; then
-    "$prismig" migrate status --drift --exit-code detailed "${extra[@]}" >/dev/null
-    drift=$?
+    drift=0
+    run_prismig migrate status --drift --exit-code detailed "${extra[@]}" >/dev/null || drift=$?
     case $drift in
         6) log "${bad}schema drift: the database differs from its applied migrations (summary above); fix it or rerun with --skip-schema-check"; exit 7 ;;
         0|2|4|5) log "${ok}database schema matches its applied migrations" ;;
@@ -93,7 +135,7 @@ if [ "$environment" = production ]; then
     backup=("--backup=$dir/$(date -u +%Y%m%dT%H%M%SZ)-$$-$RANDOM-before-deploy")
     log "${ok}a backup is taken before deploying (${backup[0]#--backup=})"
 fi
-if ! "$prismig" migrate deploy "${backup[@]}" "${extra[@]}"; then
+if ! run_prismig migrate deploy "${backup[@]}" "${extra[@]}"; then
     log "${bad}deploy failed"
     exit 5
 fi

@@ -1,72 +1,43 @@
 #!/usr/bin/env bash
-# Builds the npm packages from release binaries and packs them into dist/npm/:
-#   scripts/npm-pack.sh VERSION PLATFORM=BINARY [PLATFORM=BINARY …]
-# PLATFORM is one of linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl
-# darwin-x64 darwin-arm64 win32-x64. The launcher `prismig` lists every platform package
-# as an optional dependency; npm installs the one matching os/cpu/libc.
+# Packs the npm packages into dist/npm/ from the package.json files in the tree (npm/prismig,
+# the launcher; npm/@prismig/<platform>, one per binary):
+#   scripts/npm-pack.sh                              this machine's package, from scripts/build-static.sh
+#   scripts/npm-pack.sh PLATFORM=BINARY [...]        the given binaries (the release pipeline)
+# PLATFORM is a folder under npm/@prismig (linux-x64-gnu linux-arm64-gnu linux-x64-musl
+# linux-arm64-musl darwin-x64 darwin-arm64 win32-x64). Each platform package gets the binary,
+# THIRD-PARTY-NOTICES and the licence files. The version is Cargo.toml's; the package.json
+# files must agree (scripts/npm-version.js). Prints the tarballs' paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=${1:?usage: scripts/npm-pack.sh VERSION PLATFORM=BINARY ...}
-shift
+command -v npm >/dev/null || { echo "npm-pack: npm is needed (Node.js 16 or later)" >&2; exit 1; }
+node scripts/npm-version.js --check >/dev/null
+if [ $# = 0 ]; then
+    case "$(uname -s)-$(uname -m)" in
+        Linux-x86_64) host=linux-x64-gnu ;;
+        Linux-aarch64) host=linux-arm64-gnu ;;
+        *) echo "npm-pack: give PLATFORM=BINARY: this script builds a binary only on Linux" >&2; exit 2 ;;
+    esac
+    target=$([ "$host" = linux-x64-gnu ] && echo x86_64-unknown-linux-gnu || echo aarch64-unknown-linux-gnu)
+    set -- "$host=$(PRISMIG_TARGET=$target scripts/build-static.sh)"
+fi
 out=dist/npm
 rm -rf "$out"
-mkdir -p "$out"
-all=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl darwin-x64 darwin-arm64 win32-x64)
-optional=""
-for p in "${all[@]}"; do
-    optional+="    \"@prismig/$p\": \"$version\","$'\n'
-done
-optional=${optional%,$'\n'}
-
+mkdir -p "$out/stage"
 for spec in "$@"; do
     platform=${spec%%=*}
     binary=${spec#*=}
-    case " ${all[*]} " in *" $platform "*) ;; *) echo "npm-pack: unknown platform $platform" >&2; exit 1 ;; esac
-    os=${platform%%-*}
-    rest=${platform#*-}
-    cpu=${rest%%-*}
-    libc=""
-    [ "$os" = linux ] && libc=${rest#*-}
+    [ -f "npm/@prismig/$platform/package.json" ] || { echo "npm-pack: unknown platform $platform (no npm/@prismig/$platform)" >&2; exit 2; }
+    [ -f "$binary" ] || { echo "npm-pack: no binary at $binary" >&2; exit 2; }
     exe=prismig
-    [ "$os" = win32 ] && exe=prismig.exe
-    dir="$out/$platform"
+    case "$platform" in win32-*) exe=prismig.exe ;; esac
+    dir="$out/stage/$platform"
+    cp -r "npm/@prismig/$platform" "$dir"
     mkdir -p "$dir/bin"
     cp "$binary" "$dir/bin/$exe"
     chmod 755 "$dir/bin/$exe"
-    {
-        echo "{"
-        echo "  \"name\": \"@prismig/$platform\","
-        echo "  \"version\": \"$version\","
-        echo "  \"description\": \"prismig binary for $platform\","
-        echo "  \"license\": \"MIT OR Apache-2.0\","
-        echo "  \"os\": [\"$os\"],"
-        echo "  \"cpu\": [\"$cpu\"],"
-        [ -n "$libc" ] && echo "  \"libc\": [\"$([ "$libc" = gnu ] && echo glibc || echo musl)\"],"
-        echo "  \"files\": [\"bin/$exe\"],"
-        echo "  \"preferUnplugged\": true"
-        echo "}"
-    } > "$dir/package.json"
-    (cd "$out" && npm pack --silent "./$platform" >/dev/null)
+    cp THIRD-PARTY-NOTICES LICENSE-MIT LICENSE-APACHE "$dir/"
+    npm pack --silent --pack-destination "$out" "./$dir" >/dev/null
 done
-
-dir="$out/prismig"
-mkdir -p "$dir/bin"
-cp npm/prismig/bin/prismig.js "$dir/bin/prismig.js"
-chmod 755 "$dir/bin/prismig.js"
-cp npm/prismig/README.md "$dir/README.md"
-cat > "$dir/package.json" <<JSON
-{
-  "name": "prismig",
-  "version": "$version",
-  "description": "Prisma Migrate's production commands (migrate deploy, status, resolve) in one small binary",
-  "license": "MIT OR Apache-2.0",
-  "bin": { "prismig": "bin/prismig.js" },
-  "files": ["bin/prismig.js", "README.md"],
-  "engines": { "node": ">=16" },
-  "optionalDependencies": {
-$optional
-  }
-}
-JSON
-(cd "$out" && npm pack --silent ./prismig >/dev/null)
+npm pack --silent --pack-destination "$out" ./npm/prismig >/dev/null
+rm -rf "$out/stage"
 ls "$out"/*.tgz

@@ -64,6 +64,8 @@ ensure_mariadb() {
     if start_throwaway_mariadb; then
         return 0
     fi
+    # scripts/test.sh lists every missing piece in one message of its own.
+    [ -n "${PRISMIG_NEEDS_QUIET:-}" ] && return 1
     cat >&2 <<'MSG'
 scripts: no MySQL/MariaDB server is available, and none could be started.
   The MySQL tests need a real server. Either
@@ -74,10 +76,19 @@ MSG
     return 1
 }
 
-ensure_mysql_client_library() {
-    if pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists libmariadb 2>/dev/null || [ -n "${MYSQLCLIENT_LIB_DIR:-}" ]; then
-        return 0
-    fi
-    echo "scripts: the MySQL client library for building with --features mysql is missing: apt-get install libmariadb-dev (or libmysqlclient-dev), or set MYSQLCLIENT_LIB_DIR" >&2
-    return 1
+mysql_drop_database() {
+    # $1 database name, dropped on the server of $MYSQL_URL (nothing when no client is
+    # installed). The password goes in the environment, never on the command line.
+    local rest creds hostport user pass="" host port client
+    rest=${MYSQL_URL#mysql://}
+    creds=${rest%%@*}
+    hostport=${rest#*@}
+    hostport=${hostport%%/*}
+    user=${creds%%:*}
+    [ "$creds" != "$user" ] && pass=${creds#*:}
+    host=${hostport%%:*}
+    port=${hostport#*:}
+    [ "$port" = "$hostport" ] && port=3306
+    client=$(command -v mariadb || command -v mysql) || return 0
+    MYSQL_PWD=$pass "$client" -h "$host" -P "$port" -u "$user" -e "DROP DATABASE IF EXISTS \`$1\`" >/dev/null 2>&1 || true
 }

@@ -66,7 +66,7 @@ stop_throwaway_cluster() {
 ensure_postgres() {
     if [ -n "${TEST_DATABASE_URL:-}" ]; then
         if ! pg_accepts "$TEST_DATABASE_URL"; then
-            echo "scripts: TEST_DATABASE_URL is set but its server does not accept connections" >&2
+            [ -n "${PRISMIG_NEEDS_QUIET:-}" ] || echo "scripts: TEST_DATABASE_URL is set but its server does not accept connections" >&2
             return 1
         fi
         PG_URL=$TEST_DATABASE_URL
@@ -80,6 +80,8 @@ ensure_postgres() {
     if start_throwaway_cluster && pg_accepts "$PG_URL"; then
         return 0
     fi
+    # scripts/test.sh lists every missing piece in one message of its own.
+    [ -n "${PRISMIG_NEEDS_QUIET:-}" ] && return 1
     cat >&2 <<'MSG'
 scripts: no PostgreSQL server is available, and none could be started.
   The tests need a real PostgreSQL (they never mock it). Either

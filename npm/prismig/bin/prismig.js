@@ -3,7 +3,8 @@
 // optional dependency. No install script, no download: `npm install --ignore-scripts` and
 // offline mirrors work.
 "use strict";
-const { spawnSync } = require("child_process");
+const { spawn } = require("child_process");
+const { constants } = require("os");
 
 function libc() {
   try {
@@ -39,12 +40,31 @@ function locate() {
   process.exit(1);
 }
 
-const result = spawnSync(locate(), process.argv.slice(2), { stdio: "inherit" });
-if (result.error) {
-  console.error(`prismig: ${result.error.message}`);
+// A signal sent to the launcher alone (CI cancelling a job, `docker stop`, `kill`) goes to
+// prismig too, so it can cancel the statement in flight and record it; the launcher stays
+// until prismig has exited and then exits with its code. The handlers are in place before
+// prismig starts: a launcher that inherited an ignored SIGINT would otherwise drop one that
+// arrives in between.
+let child = null;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    try {
+      if (child) child.kill(signal);
+    } catch {
+      // already gone: its exit is reported below
+    }
+  });
+}
+
+child = spawn(locate(), process.argv.slice(2), { stdio: "inherit" });
+
+child.on("error", (error) => {
+  console.error(`prismig: ${error.message}`);
   process.exit(1);
-}
-if (result.status === null) {
-  process.exit(result.signal === "SIGINT" ? 130 : 143);
-}
-process.exit(result.status);
+});
+
+child.on("exit", (code, signal) => {
+  if (code !== null) process.exit(code);
+  // Killed by a signal: the shell's convention, 128 + its number (130 SIGINT, 143 SIGTERM).
+  process.exit(128 + (constants.signals[signal] || 15));
+});
