@@ -1340,4 +1340,58 @@ mod tests {
         assert_eq!(mask("not a url"), "not a url");
         assert_eq!(mask("mysql://u:p@h/d"), "mysql://u:****@h/d");
     }
+
+    // §9 table, column "translation for a libpq tool": which parameters reach libpq. Written
+    // out here, not read from the constants, so that dropping a name from either list fails.
+    #[test]
+    fn which_url_parameters_reach_libpq() {
+        let kept = [
+            "application_name",
+            "options",
+            "channel_binding",
+            "sslkey",
+            "sslrootcert",
+            "target_session_attrs",
+            "keepalives",
+            "keepalives_idle",
+            "keepalives_interval",
+            "keepalives_count",
+            "tcp_user_timeout",
+            "gssencmode",
+            "krbsrvname",
+            "sslcompression",
+            "ssl_min_protocol_version",
+            "ssl_max_protocol_version",
+        ];
+        for k in kept {
+            let ci = PgUrl::parse(&format!("postgresql://u@h/d?{k}=v1"))
+                .unwrap()
+                .conninfo()
+                .unwrap();
+            assert!(ci.contains(&format!("{k}='v1'")), "{k} is kept: {ci}");
+        }
+        let stripped = [
+            ("schema", "s"),
+            ("connection_limit", "1"),
+            ("pool_timeout", "1"),
+            ("pgbouncer", "true"),
+            ("statement_cache_size", "1"),
+            ("max_connection_lifetime", "1"),
+            ("max_idle_connection_lifetime", "1"),
+            ("single_use_connections", "true"),
+            ("socket_timeout", "0"),
+            ("sslaccept", "accept_invalid_certs"),
+            ("sslpassword", "pw"),
+            ("api_key", "k"),
+            ("not_a_parameter", "x"),
+        ];
+        for (k, v) in stripped {
+            let ci = PgUrl::parse(&format!("postgresql://u@h/d?{k}={v}"))
+                .unwrap()
+                .conninfo()
+                .unwrap();
+            assert!(!ci.contains(&format!("{k}=")), "{k} is stripped: {ci}");
+            assert!(!ci.contains(&format!("'{v}'")) || v == "1", "{k}: {ci}");
+        }
+    }
 }
