@@ -8,6 +8,7 @@
 #   scripts/mutants.sh src/dburl.rs ...     # some modules
 #   MUTANTS_TIMEOUT=120 scripts/mutants.sh  # per-mutant test timeout, seconds
 #   scripts/mutants.sh --summary            # the table of the last runs only
+#   MUTANTS_ARGS='--baseline=skip' scripts/mutants.sh ...   # more cargo-mutants options
 #
 # Needs `cargo install cargo-mutants --locked` (25 or later).
 set -euo pipefail
@@ -80,7 +81,7 @@ for m in "${MODULES[@]}"; do
     nice -n 19 cargo mutants --features mysql --test-tool=cargo \
         --file "$m" --timeout "${MUTANTS_TIMEOUT:-180}" --build-timeout 900 \
         --output "$OUT/$(slug "$m")" --no-shuffle --jobs 1 --colors never \
-        -- --lib || rc=$?
+        ${MUTANTS_ARGS:-} -- --lib || rc=$?
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && [ "$rc" -ne 3 ]; then
         echo "cargo mutants failed on $m (exit $rc)" >&2
         exit "$rc"
