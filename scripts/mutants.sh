@@ -39,6 +39,8 @@ export CARGO_TARGET_DIR=$PWD/target/mutants
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1
 export PROPTEST_RNG_SEED=20
 export PROPTEST_CASES=64
+# A mutant can loop while allocating: test binaries run with bounded memory.
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=$PWD/scripts/lib/mutants-runner.sh
 
 slug() { echo "${1#src/}" | tr '/' '_' | sed 's/\.rs$//'; }
 
@@ -68,9 +70,9 @@ fi
 [ $# -gt 0 ] && MODULES=("$@")
 
 if [ ! -d "$CARGO_TARGET_DIR" ] && [ -d target/debug ]; then
-    # Start from the warm main build: only prismig itself rebuilds.
+    # Start from the warm main build, times kept (else cargo rebuilds every dependency).
     mkdir -p "$CARGO_TARGET_DIR"
-    cp -r target/debug "$CARGO_TARGET_DIR/"
+    cp -a target/debug "$CARGO_TARGET_DIR/"
 fi
 
 for m in "${MODULES[@]}"; do

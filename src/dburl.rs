@@ -861,6 +861,7 @@ mod tests {
             ("pass1234", "pass1234", "a password of digits is kept"),
             // (escapes after text first: a broken index step then fails instead of looping)
             ("abcd%41", "abcdA", "an escape after text"),
+            ("a%41b", "aAb", "text after an escape"),
             ("%41", "A", "an escape at the start"),
             ("%41%42", "AB", "two escapes in a row"),
             ("a%2f", "a/", "lowercase hex digits"),
