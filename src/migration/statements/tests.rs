@@ -560,6 +560,19 @@ fn lexical_rules_for_statement_ends() {
             "a script of comments has no statement",
         ),
         ("SELECT 1", &["SELECT 1"], "the last statement needs no `;`"),
+        ("SELECT $", &["SELECT $"], "a $ ending the script"),
+        ("SELECT $a", &["SELECT $a"], "an unfinished tag ending the script"),
+        ("SELECT $a1", &["SELECT $a1"], "an unfinished tag with a digit ending the script"),
+        (
+            "xe'a\\'; SELECT 2;",
+            &["xe'a\\';", "SELECT 2;"],
+            "an e ending an identifier at the start of the script",
+        ),
+        (
+            "$$;$$; SELECT 2;",
+            &["$$;$$;", "SELECT 2;"],
+            "a dollar quote at the start of the script",
+        ),
     ];
     for (script, expected, rule) in rows {
         assert_eq!(texts(script), *expected, "{script}: {rule}");
