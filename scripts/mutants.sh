@@ -50,15 +50,17 @@ summary() {
     for m in "${MODULES[@]}"; do
         dir=$OUT/$(slug "$m")/mutants.out
         [ -d "$dir" ] || continue
-        count() { [ -f "$dir/$1.txt" ] && grep -c . "$dir/$1.txt" || echo 0; }
+        count() {
+            if [ -f "$dir/$1.txt" ]; then awk 'NF { n++ } END { print n + 0 }' "$dir/$1.txt"; else echo 0; fi
+        }
         caught=$(count caught)
         missed=$(count missed)
         timeout=$(count timeout)
         unviable=$(count unviable)
         viable=$((caught + missed + timeout))
-        printf '%-30s %7d %7d %7d %8d %9d %7s%%\n' "$m" $((viable + unviable)) "$caught" \
+        printf '%-30s %7d %7d %7d %8d %9d %8s\n' "$m" $((viable + unviable)) "$caught" \
             "$missed" "$timeout" "$unviable" \
-            "$([ "$viable" -gt 0 ] && echo $((100 * caught / viable)) || echo -)"
+            "$([ "$viable" -gt 0 ] && echo "$((100 * caught / viable))%" || echo -)"
     done
 }
 
