@@ -540,6 +540,11 @@ fn lexical_rules_for_statement_ends() {
             "only the same tag closes",
         ),
         (
+            "DO $a$ $ab; $a$; SELECT 1;",
+            &["DO $a$ $ab; $a$;", "SELECT 1;"],
+            "the closing tag is the whole $a$, not a text starting with $a",
+        ),
+        (
             "SELECT $1a$ ; SELECT 2;",
             &["SELECT $1a$ ;", "SELECT 2;"],
             "a tag cannot start with a digit",
@@ -704,6 +709,18 @@ fn every_statement_that_refuses_a_block_is_named() {
             true,
             None,
             "only ALTER TYPE",
+        ),
+        (
+            "ALTER TYPE \"a/b\" ADD VALUE 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "a lone / starts no comment",
+        ),
+        (
+            "ALTER TYPE \"a*\" ADD VALUE 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "only /* starts a comment, not any character before *",
         ),
     ];
     for (statement, old_server, expected, rule) in rows {
