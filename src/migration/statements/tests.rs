@@ -717,6 +717,12 @@ fn every_statement_that_refuses_a_block_is_named() {
             "a lone / starts no comment",
         ),
         (
+            "ALTER TYPE \"a-b\" ADD VALUE 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "a lone - starts no comment",
+        ),
+        (
             "ALTER TYPE \"a*\" ADD VALUE 'x';",
             true,
             Some("ALTER TYPE … ADD VALUE"),
