@@ -847,4 +847,640 @@ mod tests {
     fn quote_ident_doubles_quotes() {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
     }
+
+    // §9: "special characters in passwords must be percent-encoded"; the `url` crate (and
+    // Prisma) decode only `%` followed by two hex digits and keep any other text as is.
+    #[test]
+    fn percent_decode_only_decodes_percent_and_two_hex_digits() {
+        let rows: &[(&str, &str, &str)] = &[
+            (
+                "app2024",
+                "app2024",
+                "digits after a letter are not an escape",
+            ),
+            ("pass1234", "pass1234", "a password of digits is kept"),
+            // (escapes after text first: a broken index step then fails instead of looping)
+            ("abcd%41", "abcdA", "an escape after text"),
+            ("a%41b", "aAb", "text after an escape"),
+            ("%41", "A", "an escape at the start"),
+            ("%41%42", "AB", "two escapes in a row"),
+            ("a%2f", "a/", "lowercase hex digits"),
+            ("a%2F", "a/", "uppercase hex digits"),
+            ("%", "%", "a lone % is kept"),
+            ("100%", "100%", "a trailing % is kept"),
+            ("%4", "%4", "one hex digit at the end is kept"),
+            (
+                "ab%4",
+                "ab%4",
+                "one hex digit at the end after text is kept",
+            ),
+            ("%4g", "%4g", "the second character must be a hex digit"),
+            ("%g4", "%g4", "the first character must be a hex digit"),
+            ("%%41", "%A", "a stray % before an escape"),
+            ("%e2%82%ac", "€", "escapes form UTF-8"),
+            ("%ff%41", "%ff%41", "invalid UTF-8 keeps the raw text"),
+            ("", "", "empty"),
+        ];
+        for (input, expected, rule) in rows {
+            assert_eq!(percent_decode(input), *expected, "{input}: {rule}");
+        }
+    }
+
+    /// The value of `key` in a conninfo string, quotes removed.
+    fn conninfo_value(ci: &str, key: &str) -> Option<String> {
+        let prefix = format!("{key}='");
+        ci.split("' ")
+            .find_map(|part| part.strip_prefix(&prefix))
+            .map(|v| v.trim_end_matches('\'').to_owned())
+    }
+
+    // §9 rows `sslmode`, `sslaccept`, `sslcert`: Prisma accepts only disable/prefer/require
+    // (anything else is prefer); `sslaccept=strict` (or any value but
+    // `accept_invalid_certs`) verifies chain and host name, against the system roots unless
+    // `sslcert` names the CA; `sslcert` is the CA file (libpq's `sslrootcert`).
+    #[test]
+    fn prisma_tls_parameters_map_to_libpq() {
+        let rows: &[(&str, &str, Option<&str>, &str)] = &[
+            ("", "prefer", None, "default prefer"),
+            ("sslmode=disable", "disable", None, "disable kept"),
+            ("sslmode=prefer", "prefer", None, "prefer kept"),
+            ("sslmode=require", "require", None, "require kept"),
+            (
+                "sslmode=verify-full",
+                "prefer",
+                None,
+                "verify-full is not Prisma's: prefer",
+            ),
+            (
+                "sslmode=verify-ca",
+                "prefer",
+                None,
+                "verify-ca is not Prisma's: prefer",
+            ),
+            (
+                "sslmode=allow",
+                "prefer",
+                None,
+                "allow is not Prisma's: prefer",
+            ),
+            (
+                "sslaccept=strict",
+                "verify-full",
+                Some("system"),
+                "strict: system roots",
+            ),
+            (
+                "sslaccept=other",
+                "verify-full",
+                Some("system"),
+                "unknown sslaccept: strict",
+            ),
+            (
+                "sslaccept=accept_invalid_certs",
+                "prefer",
+                None,
+                "no verification",
+            ),
+            (
+                "sslmode=require&sslaccept=accept_invalid_certs",
+                "require",
+                None,
+                "require without verification",
+            ),
+            (
+                "sslmode=require&sslaccept=strict",
+                "verify-full",
+                Some("system"),
+                "strict wins",
+            ),
+            (
+                "sslmode=disable&sslaccept=strict",
+                "disable",
+                None,
+                "disable wins over strict",
+            ),
+            (
+                "sslaccept=strict&sslcert=/ca.pem",
+                "verify-full",
+                Some("/ca.pem"),
+                "sslcert is the CA: no system roots",
+            ),
+            (
+                "sslcert=/ca.pem",
+                "prefer",
+                Some("/ca.pem"),
+                "sslcert alone is renamed",
+            ),
+            (
+                "sslrootcert=/root.pem&sslaccept=strict",
+                "verify-full",
+                Some("/root.pem"),
+                "libpq's sslrootcert passes through",
+            ),
+        ];
+        for (query, mode, rootcert, rule) in rows {
+            let u = PgUrl::parse(&format!("postgresql://u@h/d?{query}")).unwrap();
+            let ci = u.conninfo().unwrap();
+            assert_eq!(
+                conninfo_value(&ci, "sslmode").as_deref(),
+                Some(*mode),
+                "{query}: {rule}: {ci}"
+            );
+            assert_eq!(
+                conninfo_value(&ci, "sslrootcert").as_deref(),
+                *rootcert,
+                "{query}: {rule}: {ci}"
+            );
+            assert_eq!(
+                ci.matches("sslrootcert=").count(),
+                usize::from(rootcert.is_some()),
+                "{ci}"
+            );
+            assert!(!ci.contains("sslaccept"), "{ci}");
+            assert!(
+                !ci.contains("sslcert="),
+                "{query}: Prisma's sslcert is never libpq's: {ci}"
+            );
+            let env = u.libpq_env();
+            let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+            assert_eq!(get("PGSSLMODE"), Some(*mode), "{query}: {rule}");
+            assert_eq!(get("PGSSLROOTCERT"), *rootcert, "{query}: {rule}");
+        }
+    }
+
+    // §8.3: relative certificate paths resolve against the schema's (or config's) folder;
+    // libpq's special value `system` and absolute paths are kept.
+    #[test]
+    fn certificate_paths_resolve_against_the_base_folder() {
+        let base = Path::new("/p/prisma");
+        let rows: &[(&str, &str, &str)] = &[
+            (
+                "sslcert=ca.pem",
+                "/p/prisma/ca.pem",
+                "relative: against the folder",
+            ),
+            ("sslcert=/etc/ca.pem", "/etc/ca.pem", "absolute: kept"),
+            ("sslaccept=strict", "system", "system: kept"),
+            ("sslrootcert=system", "system", "libpq's system: kept"),
+        ];
+        for (query, expected, rule) in rows {
+            let u = PgUrl::parse(&format!("postgresql://u@h/d?{query}"))
+                .unwrap()
+                .with_base_dir(base);
+            let ci = u.conninfo().unwrap();
+            assert_eq!(
+                conninfo_value(&ci, "sslrootcert").as_deref(),
+                Some(*expected),
+                "{rule}"
+            );
+            let env = u.libpq_env();
+            assert!(
+                env.contains(&("PGSSLROOTCERT", (*expected).to_owned())),
+                "{rule}: {env:?}"
+            );
+        }
+        let u = PgUrl::parse("postgresql://u@h/d?sslkey=k.pem")
+            .unwrap()
+            .with_base_dir(base);
+        assert_eq!(
+            conninfo_value(&u.conninfo().unwrap(), "sslkey").as_deref(),
+            Some("/p/prisma/k.pem")
+        );
+        assert!(u
+            .libpq_env()
+            .contains(&("PGSSLKEY", "/p/prisma/k.pem".to_owned())));
+        // without a base folder a relative path is left to libpq (the working directory)
+        let u = PgUrl::parse("postgresql://u@h/d?sslcert=ca.pem").unwrap();
+        assert_eq!(
+            conninfo_value(&u.conninfo().unwrap(), "sslrootcert").as_deref(),
+            Some("ca.pem")
+        );
+    }
+
+    // libpq's conninfo syntax (`keyword='value'`); §9: connect_timeout defaults to 5 and
+    // 0 means none; Prisma-only parameters never reach libpq; no `options` unless asked.
+    #[test]
+    fn conninfo_is_exactly_what_libpq_needs() {
+        let rows: &[(&str, &str, &str)] = &[
+            (
+                "postgresql://u:pw@h:5433/d",
+                "host='h' port='5433' user='u' password='pw' dbname='d' connect_timeout='5' sslmode='prefer' application_name='prismig'",
+                "defaults: 5 s timeout, prefer, prismig as application",
+            ),
+            (
+                "postgresql://h/d?connect_timeout=0&schema=s&pgbouncer=true&connection_limit=3&pool_timeout=1&statement_cache_size=0&unknown=1",
+                "host='h' port='5432' dbname='d' sslmode='prefer' application_name='prismig'",
+                "no user, no password, timeout 0 = none, Prisma-only and unknown parameters stripped",
+            ),
+            (
+                "postgresql://u@h/d?connect_timeout=12&application_name=app&options=-c%20work_mem%3D1MB",
+                "host='h' port='5432' user='u' dbname='d' connect_timeout='12' application_name='app' sslmode='prefer' options='-c work_mem=1MB'",
+                "application_name and options pass through",
+            ),
+            (
+                "postgresql://u@h/d?socket_timeout=3&options=-c%20a%3Db",
+                "host='h' port='5432' user='u' dbname='d' connect_timeout='5' sslmode='prefer' options='-c a=b -c statement_timeout=3000' application_name='prismig'",
+                "socket_timeout becomes statement_timeout in ms, after the user's options",
+            ),
+            (
+                "postgresql://u@h/d?socket_timeout=0",
+                "host='h' port='5432' user='u' dbname='d' connect_timeout='5' sslmode='prefer' application_name='prismig'",
+                "socket_timeout 0 = none",
+            ),
+            (
+                "postgresql://u@h/?host=/run/pg",
+                "host='/run/pg' port='5432' user='u' dbname='postgres' connect_timeout='5' sslmode='prefer' application_name='prismig'",
+                "the host parameter wins; database defaults to postgres",
+            ),
+            (
+                "postgresql://u@[::1]:6000/d",
+                "host='::1' port='6000' user='u' dbname='d' connect_timeout='5' sslmode='prefer' application_name='prismig'",
+                "IPv6 brackets removed",
+            ),
+            (
+                "postgresql:///d",
+                "host='localhost' port='5432' dbname='d' connect_timeout='5' sslmode='prefer' application_name='prismig'",
+                "host defaults to localhost",
+            ),
+        ];
+        for (url, expected, rule) in rows {
+            let ci = PgUrl::parse(url).unwrap().conninfo().unwrap();
+            assert_eq!(ci, *expected, "{url}: {rule}");
+        }
+    }
+
+    // The environment of libpq's client tools (`pg_dump`): everything needed to reach the
+    // same server, the password included, and nothing libpq would reject.
+    #[test]
+    fn libpq_env_carries_the_connection() {
+        let u = PgUrl::parse(
+            "postgresql://us%40r:p%40ss@[::1]:6000/d%62?sslmode=require&connect_timeout=7&application_name=a&options=-c%20x%3Dy&channel_binding=require&schema=s&keepalives=1",
+        )
+        .unwrap();
+        let owned = |v: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            v.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+        };
+        assert_eq!(
+            u.libpq_env(),
+            owned(&[
+                ("PGHOST", "::1"),
+                ("PGPORT", "6000"),
+                ("PGDATABASE", "db"),
+                ("PGCONNECT_TIMEOUT", "7"),
+                ("PGUSER", "us@r"),
+                ("PGPASSWORD", "p@ss"),
+                ("PGAPPNAME", "a"),
+                ("PGOPTIONS", "-c x=y"),
+                ("PGCHANNELBINDING", "require"),
+                ("PGSSLMODE", "require"),
+            ])
+        );
+        let u = PgUrl::parse("postgresql:///?host=/run/pg").unwrap();
+        assert_eq!(
+            u.libpq_env(),
+            owned(&[
+                ("PGHOST", "/run/pg"),
+                ("PGPORT", "5432"),
+                ("PGDATABASE", "postgres"),
+                ("PGCONNECT_TIMEOUT", "5"),
+                ("PGSSLMODE", "prefer"),
+            ])
+        );
+        let u = PgUrl::parse("postgresql://h:1/d").unwrap();
+        assert_eq!(u.libpq_env()[0], ("PGHOST", "h".to_owned()));
+    }
+
+    // §9: Prisma-side parameters are checked as the engine checks them (P1013).
+    #[test]
+    fn prisma_parameters_are_validated() {
+        let rows: &[(&str, bool, &str)] = &[
+            ("pgbouncer=true", true, "true"),
+            ("pgbouncer=false", true, "false"),
+            ("pgbouncer=yes", false, "pgbouncer must be true or false"),
+            ("connection_limit=5", true, "integer"),
+            (
+                "connection_limit=x",
+                false,
+                "connection_limit must be an integer",
+            ),
+            ("pool_timeout=x", false, "pool_timeout must be an integer"),
+            (
+                "statement_cache_size=x",
+                false,
+                "statement_cache_size must be an integer",
+            ),
+            (
+                "socket_timeout=x",
+                false,
+                "socket_timeout must be an integer",
+            ),
+            (
+                "connect_timeout=-1",
+                false,
+                "connect_timeout must be a non-negative integer",
+            ),
+            ("unknown=x", true, "unknown parameters are ignored"),
+        ];
+        for (query, ok, rule) in rows {
+            let r = PgUrl::parse(&format!("postgresql://u@h/d?{query}"));
+            assert_eq!(r.is_ok(), *ok, "{query}: {rule}");
+            if let Err(e) = r {
+                assert_eq!(e.code(), "P1013", "{query}");
+            }
+        }
+        assert!(!PgUrl::parse("postgresql://u@h/d?pgbouncer=false")
+            .unwrap()
+            .pgbouncer());
+        assert!(!PgUrl::parse("postgresql://u@h/d").unwrap().pgbouncer());
+        assert_eq!(
+            PgUrl::parse("postgresql://u@h/d").unwrap().schema(),
+            "public"
+        );
+        assert_eq!(PgUrl::parse("mysql://u@h/d").unwrap_err().code(), "P1013");
+        assert_eq!(PgUrl::parse("postgres://u@h/d").unwrap().user(), "u");
+        assert_eq!(PgUrl::parse("postgres://h/d").unwrap().user(), "");
+        assert_eq!(PgUrl::parse("postgres://u@h/d").unwrap().password(), None);
+    }
+
+    // §8.4: the header prints host and port as written; P1001 texts default the port.
+    #[test]
+    fn locations() {
+        let rows: &[(&str, &str, &str)] = &[
+            ("postgresql://u@h:6000/d", "h:6000", "h:6000"),
+            ("postgresql://u@h/d", "h", "h:5432"),
+            ("postgresql://u@[::1]/d", "[::1]", "::1:5432"),
+            ("postgresql:///d", "", "localhost:5432"),
+            ("postgresql://u@h/d?host=/s", "h", "/s:5432"),
+        ];
+        for (url, header, error) in rows {
+            let u = PgUrl::parse(url).unwrap();
+            assert_eq!(u.header_location(), *header, "{url}");
+            assert_eq!(u.error_location(), *error, "{url}");
+        }
+        let u = PgUrl::parse("postgresql://u@h/d")
+            .unwrap()
+            .with_database("other");
+        assert_eq!((u.database(), u.database_display()), ("other", "other"));
+        assert!(u.conninfo().unwrap().contains("dbname='other'"));
+    }
+
+    // §3.4 lock names, §8.4 header names, provider from the schema or the URL scheme.
+    #[test]
+    fn providers() {
+        for (p, lock, pretty) in [
+            (Provider::Postgres, "postgresql", "PostgreSQL"),
+            (Provider::Sqlite, "sqlite", "SQLite"),
+            (Provider::Mysql, "mysql", "MySQL"),
+        ] {
+            assert_eq!((p.lock_name(), p.pretty()), (lock, pretty));
+            assert_eq!(Provider::from_schema(lock), Some(p));
+        }
+        assert_eq!(Provider::from_schema("postgres"), Some(Provider::Postgres));
+        assert_eq!(Provider::from_schema("cockroachdb"), None);
+        let rows: &[(&str, Option<Provider>)] = &[
+            ("postgres://h/d", Some(Provider::Postgres)),
+            ("POSTGRESQL://h/d", Some(Provider::Postgres)),
+            ("file:dev.db", Some(Provider::Sqlite)),
+            ("mysql://h/d", Some(Provider::Mysql)),
+            ("sqlserver://h", None),
+            ("prisma://h", None),
+        ];
+        for (url, p) in rows {
+            assert_eq!(Provider::from_url(url), *p, "{url}");
+        }
+    }
+
+    // Prisma's MySQL URL: default port 3306 and database `mysql`; `sslcert` is the CA
+    // (relative to the schema folder), `sslaccept=strict` verifies the host name.
+    #[test]
+    fn mysql_urls() {
+        let base = Path::new("/p/prisma");
+        let u = MysqlUrl::parse("mysql://r%40t:p%40ss@db.example:3307/sh%6fp?sslcert=ca.pem&sslaccept=strict&connect_timeout=9&socket=/run/m.sock", base).unwrap();
+        assert_eq!(
+            (u.user.as_str(), u.password.as_deref()),
+            ("r@t", Some("p@ss"))
+        );
+        assert_eq!(
+            (u.database.as_str(), u.database_display()),
+            ("shop", "sh%6fp")
+        );
+        assert_eq!((u.host(), u.port()), ("db.example", 3307));
+        assert_eq!(u.header_location(), "db.example:3307");
+        assert_eq!(u.error_location(), "db.example:3307");
+        assert_eq!(u.ssl_ca.as_deref(), Some("/p/prisma/ca.pem"));
+        assert!(u.ssl_strict && !u.planetscale && !u.strict_lock);
+        assert_eq!(
+            (u.connect_timeout, u.socket.as_deref()),
+            (9, Some("/run/m.sock"))
+        );
+        assert_eq!(
+            u.diesel_url(Some("x")),
+            "mysql://r%40t:p%40ss@db.example:3307/x?unix_socket=%2Frun%2Fm.sock&ssl_ca=%2Fp%2Fprisma%2Fca.pem&ssl_mode=verify_identity"
+        );
+        let u = MysqlUrl::parse(
+            "mysql://u@[::1]/?sslcert=/ca.pem&sslaccept=accept_invalid_certs",
+            base,
+        )
+        .unwrap();
+        assert_eq!(
+            (u.database.as_str(), u.database_display()),
+            ("mysql", "mysql")
+        );
+        assert_eq!((u.host(), u.port()), ("::1", 3306));
+        assert_eq!(u.header_location(), "[::1]");
+        assert_eq!(u.error_location(), "::1:3306");
+        assert_eq!(u.ssl_ca.as_deref(), Some("/ca.pem"));
+        assert!(!u.ssl_strict);
+        assert_eq!(u.connect_timeout, 5);
+        assert_eq!(
+            u.diesel_url(None),
+            "mysql://u@[::1]:3306?ssl_ca=%2Fca.pem&ssl_mode=required"
+        );
+        assert!(
+            MysqlUrl::parse("mysql://u@x.psdb.cloud/d", base)
+                .unwrap()
+                .planetscale
+        );
+        assert_eq!(
+            MysqlUrlParse::parse("postgresql://h/d", base)
+                .unwrap_err()
+                .code(),
+            "P1013"
+        );
+        assert_eq!(
+            MysqlUrl::parse("mysql://h/d?connect_timeout=x", base)
+                .unwrap_err()
+                .code(),
+            "P1013"
+        );
+    }
+
+    #[test]
+    fn sqlite_urls_decode_and_take_hosts_as_folders() {
+        let base = Path::new("/p/prisma");
+        let rows: &[(&str, &str)] = &[
+            ("file:my%20db.db", "/p/prisma/my db.db"),
+            ("file://srv/x.db", "/srv/x.db"),
+            ("file:sub/x.db?mode=ro", "/p/prisma/sub/x.db"),
+        ];
+        for (url, path) in rows {
+            assert_eq!(
+                SqliteUrl::parse(url, base).unwrap().path(),
+                Path::new(path),
+                "{url}"
+            );
+        }
+        assert_eq!(SqliteUrl::parse("x.db", base).unwrap_err().code(), "P1013");
+        assert_eq!(
+            SqliteUrl::parse("file:?a=b", base).unwrap_err().code(),
+            "P1013"
+        );
+    }
+
+    #[test]
+    fn mask_only_changes_passwords() {
+        assert_eq!(mask("not a url"), "not a url");
+        assert_eq!(mask("mysql://u:p@h/d"), "mysql://u:****@h/d");
+    }
+
+    // §9 table, column "translation for a libpq tool": which parameters reach libpq. Written
+    // out here, not read from the constants, so that dropping a name from either list fails.
+    #[test]
+    fn which_url_parameters_reach_libpq() {
+        let kept = [
+            "application_name",
+            "options",
+            "channel_binding",
+            "sslkey",
+            "sslrootcert",
+            "target_session_attrs",
+            "keepalives",
+            "keepalives_idle",
+            "keepalives_interval",
+            "keepalives_count",
+            "tcp_user_timeout",
+            "gssencmode",
+            "krbsrvname",
+            "sslcompression",
+            "ssl_min_protocol_version",
+            "ssl_max_protocol_version",
+        ];
+        for k in kept {
+            let ci = PgUrl::parse(&format!("postgresql://u@h/d?{k}=v1"))
+                .unwrap()
+                .conninfo()
+                .unwrap();
+            assert!(ci.contains(&format!("{k}='v1'")), "{k} is kept: {ci}");
+        }
+        let stripped = [
+            ("schema", "s"),
+            ("connection_limit", "1"),
+            ("pool_timeout", "1"),
+            ("pgbouncer", "true"),
+            ("statement_cache_size", "1"),
+            ("max_connection_lifetime", "1"),
+            ("max_idle_connection_lifetime", "1"),
+            ("single_use_connections", "true"),
+            ("socket_timeout", "0"),
+            ("sslaccept", "accept_invalid_certs"),
+            ("sslpassword", "pw"),
+            ("api_key", "k"),
+            ("not_a_parameter", "x"),
+        ];
+        for (k, v) in stripped {
+            let ci = PgUrl::parse(&format!("postgresql://u@h/d?{k}={v}"))
+                .unwrap()
+                .conninfo()
+                .unwrap();
+            assert!(!ci.contains(&format!("{k}=")), "{k} is stripped: {ci}");
+            assert!(!ci.contains(&format!("'{v}'")) || v == "1", "{k}: {ci}");
+        }
+    }
+
+    // §8.4: a `host` that is a socket folder prints as `unix:<folder>`. The URL parser never
+    // yields such a host (`/` ends the authority), so the field is set directly.
+    #[test]
+    fn socket_folders_print_as_unix() {
+        for (host, expected) in [
+            ("/run/pg", "unix:/run/pg"),
+            ("./pg", "unix:./pg"),
+            ("../pg", "unix:../pg"),
+            ("pg", "pg:5432"),
+            (".pg", ".pg:5432"),
+        ] {
+            let mut u = PgUrl::parse("postgresql://u@h:5432/d").unwrap();
+            u.host = Some(host.to_owned());
+            assert_eq!(u.header_location(), expected, "{host}");
+        }
+    }
+
+    /// A PKCS#12 identity (EC key, self-signed certificate) protected by `password`.
+    fn pkcs12_identity(password: &str) -> Vec<u8> {
+        use openssl::{asn1::Asn1Time, ec, hash::MessageDigest, nid::Nid, pkey::PKey, x509};
+        let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(ec::EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "prismig").unwrap();
+        let name = name.build();
+        let mut cert = x509::X509Builder::new().unwrap();
+        cert.set_subject_name(&name).unwrap();
+        cert.set_issuer_name(&name).unwrap();
+        cert.set_pubkey(&key).unwrap();
+        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        cert.sign(&key, MessageDigest::sha256()).unwrap();
+        let cert = cert.build();
+        openssl::pkcs12::Pkcs12::builder()
+            .name("prismig")
+            .pkey(&key)
+            .cert(&cert)
+            .build2(password)
+            .unwrap()
+            .to_der()
+            .unwrap()
+    }
+
+    // §9 `sslidentity`/`sslpassword`: the PKCS#12 identity becomes libpq's PEM `sslcert` and
+    // `sslkey`, in memory-only files libpq accepts (mode 0600); errors are P1011.
+    #[test]
+    fn pkcs12_identity_becomes_pem_files_in_memory() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("id.p12"), pkcs12_identity("s3cret")).unwrap();
+        let u = PgUrl::parse("postgresql://u@h/d?sslidentity=id.p12&sslpassword=s3cret")
+            .unwrap()
+            .with_base_dir(dir.path());
+        let ci = u.conninfo().unwrap();
+        assert!(
+            !ci.contains("s3cret") && !ci.contains("sslidentity"),
+            "{ci}"
+        );
+        let cert = conninfo_value(&ci, "sslcert").unwrap();
+        let key = conninfo_value(&ci, "sslkey").unwrap();
+        assert!(cert.starts_with("/proc/self/fd/") && key.starts_with("/proc/self/fd/"));
+        assert_ne!(cert, key);
+        let pem = std::fs::read_to_string(&cert).unwrap();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+        let pem = std::fs::read_to_string(&key).unwrap();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        for f in [&cert, &key] {
+            let mode = std::fs::metadata(f).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "libpq refuses keys others can read");
+        }
+        assert_eq!(u.conninfo().unwrap(), ci, "made once, then reused");
+
+        let rows = [
+            ("sslidentity=id.p12&sslpassword=wrong", "wrong password"),
+            ("sslidentity=id.p12", "no password for a protected identity"),
+            ("sslidentity=missing.p12&sslpassword=s3cret", "missing file"),
+        ];
+        for (query, rule) in rows {
+            let u = PgUrl::parse(&format!("postgresql://u@h/d?{query}"))
+                .unwrap()
+                .with_base_dir(dir.path());
+            assert_eq!(u.conninfo().unwrap_err().code(), "P1011", "{rule}");
+        }
+    }
 }

@@ -49,3 +49,76 @@ impl Env {
         matches!(self.get(key), Some(v) if !v.is_empty() && v != "0")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Prisma's advisory-lock switch (spec §4.5): set and neither "" nor "0" means on.
+    #[test]
+    fn flag_is_set_unless_missing_empty_or_zero() {
+        let rows: &[(Option<&str>, bool, &str)] = &[
+            (None, false, "unset: the lock is taken"),
+            (Some(""), false, "empty counts as unset"),
+            (Some("0"), false, "\"0\" turns it off"),
+            (Some("1"), true, "any other value turns it on"),
+            (Some("true"), true, "a word turns it on"),
+            (Some("00"), true, "only the exact text \"0\" is off"),
+        ];
+        for (value, expected, rule) in rows {
+            let mut env = Env::default();
+            if let Some(v) = value {
+                env.set("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK", v);
+            }
+            assert_eq!(
+                env.flag("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK"),
+                *expected,
+                "{rule}"
+            );
+        }
+    }
+
+    // §8.3: `.env` adds variables, never overrides the real environment; `${VAR}` expands.
+    #[test]
+    fn dotenv_adds_but_never_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(
+            &path,
+            "DATABASE_URL=postgresql://file@h/db\nEXTRA=x\nBOTH=${EXTRA}-y\n",
+        )
+        .unwrap();
+        assert_eq!(
+            Env::parse_file(&path).unwrap(),
+            [
+                (
+                    "DATABASE_URL".to_owned(),
+                    "postgresql://file@h/db".to_owned()
+                ),
+                ("EXTRA".to_owned(), "x".to_owned()),
+                ("BOTH".to_owned(), "x-y".to_owned()),
+            ]
+        );
+        let mut env = Env::default();
+        env.set("DATABASE_URL", "postgresql://real@h/db");
+        env.load_file(&path).unwrap();
+        assert_eq!(env.get("DATABASE_URL"), Some("postgresql://real@h/db"));
+        assert_eq!(
+            env.get("EXTRA"),
+            Some("x"),
+            "a variable only in .env is loaded"
+        );
+        assert_eq!(env.get("MISSING"), None);
+        let missing = dir.path().join("nope.env");
+        let e = Env::default().load_file(&missing).unwrap_err();
+        assert!(e.starts_with(&missing.display().to_string()), "{e}");
+    }
+
+    #[test]
+    fn process_environment_is_read() {
+        // PATH is set for any test run; the process environment is copied, not changed.
+        let env = Env::from_process();
+        assert_eq!(env.get("PATH"), std::env::var("PATH").ok().as_deref());
+        assert!(!env.vars.is_empty());
+    }
+}

@@ -76,7 +76,15 @@ mod tests {
     fn underscore_sorts_before_digits() {
         let v = sorted(vec!["20240101000000_add1", "20240101000000_add_user"]);
         assert_eq!(v, ["20240101000000_add_user", "20240101000000_add1"]);
-        assert!("20240101000000_add1" < "20240101000000_add_user");
+        // prismig's order, not byte order (where `1` < `_`)
+        assert_eq!(
+            locale_compare("20240101000000_add_user", "20240101000000_add1"),
+            Ordering::Less
+        );
+        assert_eq!(
+            locale_compare("20240101000000_add1", "20240101000000_add_user"),
+            Ordering::Greater
+        );
     }
 
     #[test]

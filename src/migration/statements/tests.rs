@@ -137,13 +137,44 @@ proptest! {
         }
     }
 
+    // `split`'s contract: statements are slices of the script, in order, without overlap,
+    // each ending at its `;` (but the last); whatever lies outside them is whitespace,
+    // comments and `;` only; comment spans are ordered, disjoint and start a comment; and a
+    // statement split again is itself (the splitter's state is reset at each `;`).
     #[test]
-    fn never_panics_and_stays_on_char_boundaries(script in "\\PC{0,200}") {
-        for s in split(&script) {
-            prop_assert!(script.is_char_boundary(s.start));
-            prop_assert!(script.is_char_boundary(s.start + s.text.len()));
+    fn statements_and_comments_tile_the_script(script in "\\PC{0,200}") {
+        let stmts = split(&script);
+        let spans = comment_spans(&script);
+        let mut covered = vec![false; script.len()];
+        let mut end = 0;
+        for (k, s) in stmts.iter().enumerate() {
+            prop_assert!(s.start >= end, "overlap in {:?}", script);
+            prop_assert_eq!(&script[s.start..s.start + s.text.len()], s.text);
+            prop_assert!(!s.text.trim().is_empty());
+            if k + 1 < stmts.len() {
+                prop_assert!(s.text.ends_with(';'), "{:?}", s.text);
+            }
+            let again = split(s.text);
+            prop_assert_eq!(again.len(), 1, "{:?}", s.text);
+            prop_assert_eq!(again[0].text, s.text);
+            end = s.start + s.text.len();
+            covered[s.start..end].iter_mut().for_each(|c| *c = true);
         }
-        let _ = split_reason(&script, &split(&script), true);
+        let mut span_end = 0;
+        for r in &spans {
+            prop_assert!(r.start >= span_end && r.start < r.end && r.end <= script.len());
+            let head = &script[r.start..];
+            prop_assert!(head.starts_with("--") || head.starts_with("/*"), "{:?}", head);
+            span_end = r.end;
+            covered[r.clone()].iter_mut().for_each(|c| *c = true);
+        }
+        for (i, b) in script.bytes().enumerate() {
+            prop_assert!(
+                covered[i] || b.is_ascii_whitespace() || b == b';',
+                "byte {} of {:?} is in no statement", i, script
+            );
+        }
+        let _ = split_reason(&script, &stmts, true);
     }
 }
 
@@ -359,5 +390,401 @@ fn comment_spans_cover_comments_only() {
     assert_eq!(
         comment_spans(unterminated),
         vec![std::ops::Range { start: 10, end: 17 }]
+    );
+}
+
+// PostgreSQL's lexical rules (docs "Lexical Structure", §4.1): where a `;` ends a statement
+// and where it does not. Each row: script, the expected statements, the rule.
+#[test]
+fn lexical_rules_for_statement_ends() {
+    let rows: &[(&str, &[&str], &str)] = &[
+        (
+            "UPDATE t SET a = CASE WHEN b THEN 1 ELSE 2 END; SELECT 1;",
+            &["UPDATE t SET a = CASE WHEN b THEN 1 ELSE 2 END;", "SELECT 1;"],
+            "CASE … END outside a BEGIN ATOMIC body opens nothing",
+        ),
+        (
+            "SELECT 1 END; SELECT 2;",
+            &["SELECT 1 END;", "SELECT 2;"],
+            "an END at depth 0 closes nothing",
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3;",
+            &[
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;",
+                "SELECT 3;",
+            ],
+            "BEGIN ATOMIC … END is one statement; CASE … END nests inside it",
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql begin atomic select 1; end; SELECT 3;",
+            &[
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql begin atomic select 1; end;",
+                "SELECT 3;",
+            ],
+            "keywords are case-insensitive",
+        ),
+        (
+            "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT 1; COMMIT;",
+            &["BEGIN ISOLATION LEVEL SERIALIZABLE;", "SELECT 1;", "COMMIT;"],
+            "only ATOMIC right after BEGIN opens a body",
+        ),
+        (
+            "SELECT atomic FROM t; SELECT 2;",
+            &["SELECT atomic FROM t;", "SELECT 2;"],
+            "ATOMIC not after BEGIN opens nothing",
+        ),
+        (
+            "SELECT begin, atomic FROM t; SELECT 2;",
+            &["SELECT begin, atomic FROM t;", "SELECT 2;"],
+            "punctuation separates BEGIN from ATOMIC",
+        ),
+        (
+            "SELECT begin 'x' atomic; SELECT 2;",
+            &["SELECT begin 'x' atomic;", "SELECT 2;"],
+            "a string separates BEGIN from ATOMIC",
+        ),
+        (
+            "SELECT begin \"x\" atomic; SELECT 2;",
+            &["SELECT begin \"x\" atomic;", "SELECT 2;"],
+            "a quoted identifier separates BEGIN from ATOMIC",
+        ),
+        (
+            "SELECT begin $$x$$ atomic; SELECT 2;",
+            &["SELECT begin $$x$$ atomic;", "SELECT 2;"],
+            "a dollar-quoted string separates BEGIN from ATOMIC",
+        ),
+        (
+            "SELECT begin; SELECT atomic; SELECT 2;",
+            &["SELECT begin;", "SELECT atomic;", "SELECT 2;"],
+            "a `;` separates BEGIN from ATOMIC",
+        ),
+        (
+            "SELECT 1 - 2; SELECT 4 / 2; SELECT 3;",
+            &["SELECT 1 - 2;", "SELECT 4 / 2;", "SELECT 3;"],
+            "a lone - or / starts no comment",
+        ),
+        (
+            "SELECT 1 -- x; y\n; SELECT 2;",
+            &["SELECT 1 -- x; y\n;", "SELECT 2;"],
+            "-- runs to the end of the line",
+        ),
+        (
+            "SELECT 1 /* a /* b; */ c; */; SELECT 2;",
+            &["SELECT 1 /* a /* b; */ c; */;", "SELECT 2;"],
+            "/* */ comments nest",
+        ),
+        (
+            "SELECT 1 /* x */; SELECT 2 /**/;",
+            &["SELECT 1 /* x */;", "SELECT 2 /**/;"],
+            "a comment ends at its first unnested */",
+        ),
+        (
+            "SELECT 'a\\'; SELECT 2;",
+            &["SELECT 'a\\';", "SELECT 2;"],
+            "a backslash does not escape in a standard string",
+        ),
+        (
+            "SELECT date'a\\'; SELECT 2;",
+            &["SELECT date'a\\';", "SELECT 2;"],
+            "an e ending an identifier does not make an escape string",
+        ),
+        (
+            "SELECT x.e'a\\'b'; SELECT 2;",
+            &["SELECT x.e'a\\'b';", "SELECT 2;"],
+            "after punctuation, e starts a token: an escape string",
+        ),
+        (
+            "SELECT e'it\\'s; x'; SELECT 2;",
+            &["SELECT e'it\\'s; x';", "SELECT 2;"],
+            "lowercase e'…' is an escape string",
+        ),
+        (
+            "SELECT E'a\\\\'; SELECT 2;",
+            &["SELECT E'a\\\\';", "SELECT 2;"],
+            "an escaped backslash ends an escape string",
+        ),
+        (
+            "E'a\\';'; SELECT 2;",
+            &["E'a\\';';", "SELECT 2;"],
+            "an escape string at the start of the script",
+        ),
+        (
+            "SELECT 'it''s; x'; SELECT 2;",
+            &["SELECT 'it''s; x';", "SELECT 2;"],
+            "'' is a quote inside a string",
+        ),
+        (
+            "SELECT \"a\"\"; b\"; SELECT 2;",
+            &["SELECT \"a\"\"; b\";", "SELECT 2;"],
+            "\"\" is a quote inside a quoted identifier",
+        ),
+        (
+            "DO $_x$ BEGIN PERFORM 1; END $_x$; SELECT 1;",
+            &["DO $_x$ BEGIN PERFORM 1; END $_x$;", "SELECT 1;"],
+            "a tag may start with an underscore",
+        ),
+        (
+            "DO $a1$ BEGIN PERFORM 1; END $a1$; SELECT 1;",
+            &["DO $a1$ BEGIN PERFORM 1; END $a1$;", "SELECT 1;"],
+            "a tag may hold digits",
+        ),
+        (
+            "DO $é$ BEGIN PERFORM 1; END $é$; SELECT 1;",
+            &["DO $é$ BEGIN PERFORM 1; END $é$;", "SELECT 1;"],
+            "a tag may hold non-ASCII letters",
+        ),
+        (
+            "DO $a$ $b$; $a$; SELECT 1;",
+            &["DO $a$ $b$; $a$;", "SELECT 1;"],
+            "only the same tag closes",
+        ),
+        (
+            "DO $a$ $ab; $a$; SELECT 1;",
+            &["DO $a$ $ab; $a$;", "SELECT 1;"],
+            "the closing tag is the whole $a$, not a text starting with $a",
+        ),
+        (
+            "SELECT $1a$ ; SELECT 2;",
+            &["SELECT $1a$ ;", "SELECT 2;"],
+            "a tag cannot start with a digit",
+        ),
+        (
+            "SELECT x$$ ; SELECT 2;",
+            &["SELECT x$$ ;", "SELECT 2;"],
+            "$ inside an identifier opens nothing",
+        ),
+        (
+            "SELECT 1;;; SELECT 2;",
+            &["SELECT 1;", "SELECT 2;"],
+            "empty statements are left out",
+        ),
+        (
+            "-- only a comment;\n/* and; another */",
+            &[],
+            "a script of comments has no statement",
+        ),
+        ("SELECT 1", &["SELECT 1"], "the last statement needs no `;`"),
+        ("SELECT $", &["SELECT $"], "a $ ending the script"),
+        ("SELECT $a", &["SELECT $a"], "an unfinished tag ending the script"),
+        ("SELECT $a1", &["SELECT $a1"], "an unfinished tag with a digit ending the script"),
+        (
+            "xe'a\\'; SELECT 2;",
+            &["xe'a\\';", "SELECT 2;"],
+            "an e ending an identifier at the start of the script",
+        ),
+        (
+            "$$;$$; SELECT 2;",
+            &["$$;$$;", "SELECT 2;"],
+            "a dollar quote at the start of the script",
+        ),
+    ];
+    for (script, expected, rule) in rows {
+        assert_eq!(texts(script), *expected, "{script}: {rule}");
+    }
+}
+
+// PostgreSQL's reference pages: statements that "cannot be executed inside a transaction
+// block". The name is what the user sees in the reason.
+#[test]
+fn every_statement_that_refuses_a_block_is_named() {
+    let rows: &[(&str, bool, Option<&str>, &str)] = &[
+        (
+            "CREATE DATABASE d;",
+            false,
+            Some("CREATE DATABASE"),
+            "CREATE DATABASE",
+        ),
+        (
+            "drop database d;",
+            false,
+            Some("DROP DATABASE"),
+            "DROP DATABASE",
+        ),
+        (
+            "ALTER SYSTEM SET work_mem = 1;",
+            false,
+            Some("ALTER SYSTEM"),
+            "ALTER SYSTEM",
+        ),
+        (
+            "CREATE TABLESPACE s LOCATION '/x';",
+            false,
+            Some("CREATE TABLESPACE"),
+            "CREATE TABLESPACE",
+        ),
+        (
+            "DROP TABLESPACE s;",
+            false,
+            Some("DROP TABLESPACE"),
+            "DROP TABLESPACE",
+        ),
+        (
+            "ALTER TABLESPACE s RENAME TO t;",
+            false,
+            None,
+            "ALTER TABLESPACE runs in a block",
+        ),
+        (
+            "ALTER DATABASE d SET x = 1;",
+            false,
+            None,
+            "ALTER DATABASE … SET runs in a block",
+        ),
+        ("VACUUM;", false, Some("VACUUM"), "VACUUM alone"),
+        (
+            "/* CREATE TABLE */ CREATE INDEX CONCURRENTLY i ON t (a);",
+            false,
+            Some("CREATE INDEX CONCURRENTLY"),
+            "words inside a leading /* */ comment are skipped",
+        ),
+        (
+            "/*/ DROP */ CREATE INDEX CONCURRENTLY i ON t (a);",
+            false,
+            Some("CREATE INDEX CONCURRENTLY"),
+            "/*/ opens a comment that the / does not close",
+        ),
+        (
+            "-- DROP\nCREATE INDEX CONCURRENTLY i ON t (a);",
+            false,
+            Some("CREATE INDEX CONCURRENTLY"),
+            "words inside a leading -- comment are skipped",
+        ),
+        (
+            "CREATE INDEX CONCURRENTLY",
+            false,
+            Some("CREATE INDEX CONCURRENTLY"),
+            "no text after the words",
+        ),
+        (
+            "REINDEX INDEX CONCURRENTLY i;",
+            false,
+            Some("REINDEX CONCURRENTLY"),
+            "REINDEX",
+        ),
+        (
+            "REINDEX (VERBOSE) INDEX i;",
+            false,
+            None,
+            "REINDEX without CONCURRENTLY",
+        ),
+        (
+            "DROP INDEX i;",
+            false,
+            None,
+            "DROP INDEX without CONCURRENTLY",
+        ),
+        (
+            "CREATE UNIQUE INDEX i ON t (a);",
+            false,
+            None,
+            "UNIQUE without CONCURRENTLY",
+        ),
+        (
+            "ALTER TYPE m ADD VALUE 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "before PostgreSQL 12",
+        ),
+        (
+            "ALTER TYPE m RENAME VALUE 'x' TO 'y';",
+            true,
+            None,
+            "only ADD VALUE refuses a block",
+        ),
+        (
+            "ALTER TYPE m ADD ATTRIBUTE a int;",
+            true,
+            None,
+            "ADD is not ADD VALUE",
+        ),
+        (
+            "ALTER TYPE \"my schema\".\"m\" /* c */ ADD VALUE IF NOT EXISTS 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "quoted names and comments before ADD VALUE",
+        ),
+        (
+            "ALTER TABLE t ADD VALUE int;",
+            true,
+            None,
+            "only ALTER TYPE",
+        ),
+        (
+            "ALTER TYPE \"a/b\" ADD VALUE 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "a lone / starts no comment",
+        ),
+        (
+            "ALTER TYPE \"a-b\" ADD VALUE 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "a lone - starts no comment",
+        ),
+        (
+            "ALTER TYPE \"a*\" ADD VALUE 'x';",
+            true,
+            Some("ALTER TYPE … ADD VALUE"),
+            "only /* starts a comment, not any character before *",
+        ),
+    ];
+    for (statement, old_server, expected, rule) in rows {
+        assert_eq!(
+            needs_no_transaction(statement, *old_server),
+            *expected,
+            "{statement}: {rule}"
+        );
+    }
+}
+
+// The directive must be the first line exactly (a BOM and trailing spaces allowed), and the
+// first statement that refuses a block names the reason.
+#[test]
+fn split_reason_rules() {
+    let plain = "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n";
+    let rows: Vec<(String, Option<SplitReason>, &str)> = vec![
+        (
+            format!("\u{feff}{NO_TRANSACTION_DIRECTIVE}  \n{plain}"),
+            Some(SplitReason::Directive),
+            "BOM and trailing spaces",
+        ),
+        (
+            format!("{NO_TRANSACTION_DIRECTIVE}\nSELECT 1;"),
+            Some(SplitReason::Directive),
+            "the directive holds even for one statement",
+        ),
+        (
+            format!("\n{NO_TRANSACTION_DIRECTIVE}\n{plain}"),
+            None,
+            "only on the first line",
+        ),
+        (
+            format!("{NO_TRANSACTION_DIRECTIVE}x\n{plain}"),
+            None,
+            "the whole line",
+        ),
+        (
+            "VACUUM; CREATE DATABASE d;".to_owned(),
+            Some(SplitReason::Statement("VACUUM".to_owned())),
+            "the first such statement is named",
+        ),
+        (
+            "SELECT 1; ALTER TYPE m ADD VALUE 'x';".to_owned(),
+            None,
+            "ADD VALUE counts only on old servers",
+        ),
+    ];
+    for (script, expected, rule) in rows {
+        assert_eq!(
+            split_reason(&script, &split(&script), false),
+            expected,
+            "{rule}"
+        );
+    }
+    let old = "SELECT 1; ALTER TYPE m ADD VALUE 'x';";
+    assert_eq!(
+        split_reason(old, &split(old), true),
+        Some(SplitReason::Statement("ALTER TYPE … ADD VALUE".to_owned()))
     );
 }
