@@ -27,14 +27,18 @@ pub enum Canceller {
     },
 }
 
-// The pointers are only used under the mutex, while their owner keeps them alive. The
-// flag: a MySQL statement is killed once (each attempt opens a session).
-struct Slot(Option<Canceller>, bool);
+// The pointers are only used under the mutex, while their owner keeps them alive.
+struct Slot(Option<Canceller>);
 // SAFETY: see above; both libpq's cancel handle and sqlite3_interrupt may be used from
 // another thread.
 unsafe impl Send for Slot {}
 
-static CURRENT: Mutex<Slot> = Mutex::new(Slot(None, false));
+static CURRENT: Mutex<Slot> = Mutex::new(Slot(None));
+
+/// Whether the registered MySQL statement was already sent a `KILL QUERY` (each attempt
+/// opens a session, so it is sent once).
+#[cfg(feature = "mysql")]
+static KILLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 extern "C" fn on_signal(signal: c_int) {
     // Only an atomic store: async-signal-safe.
@@ -86,7 +90,7 @@ pub fn install(forced_exit: fn(i32)) {
 }
 
 fn cancel_current() {
-    let Ok(mut slot) = CURRENT.lock() else { return };
+    let Ok(slot) = CURRENT.lock() else { return };
     match &slot.0 {
         Some(Canceller::Postgres(cancel)) => {
             let cancel = *cancel;
@@ -100,11 +104,10 @@ fn cancel_current() {
             unsafe { libsqlite3_sys::sqlite3_interrupt(*db) };
         }
         #[cfg(feature = "mysql")]
-        Some(Canceller::Mysql { url, thread }) if !slot.1 => {
+        Some(Canceller::Mysql { url, thread }) if !KILLED.swap(true, Ordering::SeqCst) => {
             if let Ok(killer) = super::mysql_script::ScriptConnection::open(url) {
                 let _ = killer.command(&format!("KILL QUERY {thread}"));
             }
-            slot.1 = true;
         }
         #[cfg(feature = "mysql")]
         Some(Canceller::Mysql { .. }) => {}
@@ -116,7 +119,8 @@ fn cancel_current() {
 pub fn register(canceller: Canceller) -> Registration {
     if let Ok(mut slot) = CURRENT.lock() {
         slot.0 = Some(canceller);
-        slot.1 = false;
+        #[cfg(feature = "mysql")]
+        KILLED.store(false, Ordering::SeqCst);
     }
     // A signal that came before registration still cancels.
     if received().is_some() {
