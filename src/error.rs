@@ -231,22 +231,6 @@ impl Error {
         }
     }
 
-    /// A hint of ours, printed after Prisma's text on a terminal and included in JSON.
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            Error::FailedMigrations { .. } | Error::ApplyFailed { .. } => Some(
-                "run `prismig migrate status` to see the failed migration, then `prismig migrate resolve --rolled-back <name>` (nothing of it is left behind) or `--applied <name>` (fixed by hand)",
-            ),
-            Error::SchemaNotEmpty => Some(
-                "mark the migrations that the database already contains as applied: `prismig migrate resolve --applied <name>`",
-            ),
-            Error::Timeout { .. } => Some(
-                "another deploy holds the migration lock; if none runs, find the session with `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369`",
-            ),
-            _ => None,
-        }
-    }
-
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Interrupted { signal } if *signal == libc::SIGTERM => exit::TERMINATED,
