@@ -243,23 +243,6 @@ impl Database {
         }
     }
 
-    /// Runs a script with no bookkeeping (`db execute`, `rollback`), as Prisma runs a
-    /// migration file, except that on PostgreSQL a file that must run outside a transaction
-    /// block (or says so) runs statement by statement. Returns the number of statements.
-    pub fn run_migration(&mut self, script: &str) -> Result<usize, ScriptFailure> {
-        match self {
-            Database::Postgres(db) => {
-                let statements = split(script);
-                let pieces = pieces(script, &statements, db.server_before_12());
-                db.run_pieces(script, &pieces)?;
-                Ok(statements.len())
-            }
-            Database::Sqlite(db) => db.run_script(script).map_err(ScriptFailure::server),
-            #[cfg(feature = "mysql")]
-            Database::Mysql(db) => db.run_script(script).map_err(ScriptFailure::server),
-        }
-    }
-
     /// Applies one migration. On PostgreSQL a file that means the same inside a
     /// transaction block (`statements::may_wrap`) runs with its history row in one
     /// transaction on the locked session. Otherwise Prisma's bookkeeping (§4.2 step 8): the
@@ -328,16 +311,16 @@ impl Database {
                     Err(f) => Ok(Err(ScriptFailure::server(f))),
                 }
             }
-            Database::Sqlite(_) => {
+            Database::Sqlite(db) => {
                 if !row_written {
-                    self.history().insert_started(id, checksum, name, now())?;
+                    SqliteStore::new(db.conn()).insert_started(id, checksum, name, now())?;
                 }
-                match self.run_migration(script) {
+                match db.run_script(script) {
                     Ok(n) => {
-                        self.history().mark_finished(id, now())?;
+                        SqliteStore::new(db.conn()).mark_finished(id, now())?;
                         Ok(Ok(n))
                     }
-                    Err(f) => Ok(Err(f)),
+                    Err(f) => Ok(Err(ScriptFailure::server(f))),
                 }
             }
         }
