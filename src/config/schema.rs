@@ -402,6 +402,34 @@ impl<'a> P<'a> {
         Some(Expr::Const(name, (start, self.pos)))
     }
 
+    /// `item ~ ("," ~ item)*`, or nothing: the items of an argument list or an array. A comma
+    /// not followed by an item is left for the caller (a trailing comma).
+    fn separated(&mut self, mut item: impl FnMut(&mut Self) -> Option<Expr>) -> Vec<Expr> {
+        let mut items = Vec::new();
+        let Some(first) = item(self) else {
+            return items;
+        };
+        items.push(first);
+        loop {
+            let save = self.pos;
+            self.ws();
+            if self.peek() != Some(b',') {
+                self.pos = save;
+                break;
+            }
+            self.pos += 1;
+            self.ws();
+            match item(self) {
+                Some(next) => items.push(next),
+                None => {
+                    self.pos = save;
+                    break;
+                }
+            }
+        }
+        items
+    }
+
     /// `arguments_list = { "(" ~ (argument ~ ("," ~ argument)*)? ~ trailing_comma? ~ ")" }`
     fn arguments(&mut self) -> Option<Vec<Expr>> {
         let start = self.pos;
@@ -409,28 +437,8 @@ impl<'a> P<'a> {
             return None;
         }
         self.pos += 1;
-        let mut args = Vec::new();
         self.ws();
-        if let Some(a) = self.argument() {
-            args.push(a);
-            loop {
-                let save = self.pos;
-                self.ws();
-                if self.peek() != Some(b',') {
-                    self.pos = save;
-                    break;
-                }
-                self.pos += 1;
-                self.ws();
-                match self.argument() {
-                    Some(a) => args.push(a),
-                    None => {
-                        self.pos = save;
-                        break;
-                    }
-                }
-            }
-        }
+        let args = self.separated(Self::argument);
         self.ws();
         if self.peek() == Some(b',') {
             self.pos += 1;
@@ -472,27 +480,7 @@ impl<'a> P<'a> {
         }
         self.pos += 1;
         self.ws();
-        let mut items = Vec::new();
-        if let Some(e) = self.expression() {
-            items.push(e);
-            loop {
-                let save = self.pos;
-                self.ws();
-                if self.peek() != Some(b',') {
-                    self.pos = save;
-                    break;
-                }
-                self.pos += 1;
-                self.ws();
-                match self.expression() {
-                    Some(e) => items.push(e),
-                    None => {
-                        self.pos = save;
-                        break;
-                    }
-                }
-            }
-        }
+        let items = self.separated(Self::expression);
         self.ws();
         if self.peek() != Some(b']') {
             self.pos = start;
