@@ -5,12 +5,16 @@ use crate::reconcile::Diagnosis;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// One migration's state for `status` (JSON and logs).
+/// One migration's state, as `migrate status` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MigrationState {
+    /// Applied and unchanged since.
     Applied,
+    /// In the folder, never applied: deploy applies it.
     Pending,
+    /// Its last attempt failed: deploy refuses (P3009) until it is resolved.
     Failed,
     /// Only rolled-back rows: deploy applies it again.
     RolledBack,
@@ -279,16 +283,4 @@ pub struct LockHolder {
 /// Receives events. Implemented in `output/`.
 pub trait Reporter {
     fn report(&mut self, event: Event);
-}
-
-/// Collects events (library use and tests).
-#[derive(Debug, Default)]
-pub struct Recorder {
-    pub events: Vec<Event>,
-}
-
-impl Reporter for Recorder {
-    fn report(&mut self, event: Event) {
-        self.events.push(event);
-    }
 }

@@ -1,8 +1,9 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
+use crate::api::{Job, Migrator};
 use crate::commands::{
-    self, BaselineOptions, CleanupOptions, Context, DeployOptions, DiffOptions, DiffSource,
-    ExitCodes, FixOptions, Guard, ResolveTarget, RollbackOptions,
+    self, BaselineOptions, CleanupOptions, DeployOptions, DiffOptions, DiffSource, ExitCodes,
+    FixOptions, Guard, ResolveTarget, RollbackOptions,
 };
 use crate::config::{Flavor, Locations, Project};
 use crate::error::{exit, Error};
@@ -528,7 +529,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-enum Job {
+/// What the command line asks for, before the project is read.
+enum Request {
     Deploy(DeployOptions),
     Status(ExitCodes),
     StatusDrift(ExitCodes, Option<String>),
@@ -562,7 +564,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             action: Action::Deploy(d),
         }
         | Command::Deploy(d) => (
-            Job::Deploy(DeployOptions {
+            Request::Deploy(DeployOptions {
                 dry_run: d.dry_run,
                 to: d.to,
                 backup: d.backup,
@@ -585,8 +587,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 ExitCodeArg::Detailed => ExitCodes::Detailed,
             };
             let job = match s.drift {
-                true => Job::StatusDrift(codes, s.shadow_database_url),
-                false => Job::Status(codes),
+                true => Request::StatusDrift(codes, s.shadow_database_url),
+                false => Request::Status(codes),
             };
             (
                 job,
@@ -598,7 +600,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             action: Action::Resolve(r),
         }
         | Command::Resolve(r) => (
-            Job::Resolve(ResolveTarget {
+            Request::Resolve(ResolveTarget {
                 applied: r.applied,
                 rolled_back: r.rolled_back,
             }),
@@ -608,7 +610,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::Rollback(r),
         } => (
-            Job::Rollback(RollbackOptions {
+            Request::Rollback(RollbackOptions {
                 name: r.name,
                 dry_run: r.dry_run,
                 force: r.force,
@@ -619,12 +621,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::New(n),
         } => (
-            Job::New(n.name),
+            Request::New(n.name),
             CommonArgs::new(n.project, None, None),
             "migrate new",
         ),
         Command::Baseline(b) => (
-            Job::Baseline(BaselineOptions {
+            Request::Baseline(BaselineOptions {
                 to: b.to,
                 yes: b.yes,
                 undo: b.undo,
@@ -634,12 +636,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             "baseline",
         ),
         Command::Sync(s) => (
-            Job::Sync,
+            Request::Sync,
             CommonArgs::new(s.project, Some(s.connect), None),
             "sync",
         ),
         Command::Fix(f) => (
-            Job::Fix(FixOptions {
+            Request::Fix(FixOptions {
                 yes: f.yes,
                 archive: f.archive,
                 restamp: f.restamp,
@@ -650,7 +652,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             "fix",
         ),
         Command::Cleanup(c) => (
-            Job::Cleanup(CleanupOptions {
+            Request::Cleanup(CleanupOptions {
                 yes: c.yes,
                 empty: c.empty,
                 undo: c.undo,
@@ -661,7 +663,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Db {
             action: DbAction::Execute(e),
         } => (
-            Job::Execute(commands::ExecuteInput {
+            Request::Execute(commands::ExecuteInput {
                 file: e.file,
                 stdin: e.stdin,
                 url: e.connect.url.is_some(),
@@ -698,9 +700,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
 /// prints Prisma's bytes, so it runs outside `run_job`.
 fn run_diff(args: &DiffArgs) -> u8 {
     let result = args.sources().and_then(|(from, to)| {
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::own("PM1003", format!("cannot read the working directory: {e}")))?;
-        commands::migrate_diff(
+        let cwd = crate::api::current_dir()?;
+        crate::api::diff(
             &cwd,
             &DiffOptions {
                 from,
@@ -708,6 +709,7 @@ fn run_diff(args: &DiffArgs) -> u8 {
                 shadow_database_url: args.shadow_database_url.clone(),
                 schema: args.schema.clone(),
                 config: args.config.clone(),
+                protect: None,
             },
         )
     });
@@ -738,11 +740,10 @@ fn run_diff(args: &DiffArgs) -> u8 {
     }
 }
 
-fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8 {
-    let cwd = match std::env::current_dir() {
+fn run_job(job: Request, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8 {
+    let cwd = match crate::api::current_dir() {
         Ok(d) => d,
         Err(e) => {
-            let e = Error::own("PM1003", format!("cannot read the working directory: {e}"));
             out.error(&e);
             return e.exit_code();
         }
@@ -750,14 +751,14 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
     let locations = Locations {
         schema: common.schema,
         config: common.config,
-        url_only: matches!(job, Job::Execute(_)) && common.url.is_some(),
+        url_only: matches!(job, Request::Execute(_)) && common.url.is_some(),
         url: common.url,
-        url_optional: matches!(job, Job::New(_) | Job::Cleanup(_)),
+        url_optional: matches!(job, Request::New(_) | Request::Cleanup(_)),
     };
     let command = name.rsplit(' ').next().unwrap_or(name);
     // `db execute` checks its arguments and reads the script before the project (Prisma).
     let script = match &job {
-        Job::Execute(input) => {
+        Request::Execute(input) => {
             if input.preview_feature {
                 out.report(crate::event::Event::Warning {
                     message: "\"prisma db execute\" was in Preview and is now Generally Available.\nYou can now remove the --preview-feature flag.".to_owned(),
@@ -781,7 +782,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
         Ok(p) => p,
         Err((e, header)) => {
             // Prisma prints its header lines before a schema validation error.
-            if let Some(h) = header.filter(|_| !matches!(job, Job::Execute(_))) {
+            if let Some(h) = header.filter(|_| !matches!(job, Request::Execute(_))) {
                 use crate::event::Event;
                 out.set_flavor(h.flavor);
                 if let Some(path) = h.config_display {
@@ -798,7 +799,7 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
                 }
             }
             let e = match job {
-                Job::Execute(_) => crate::db::execute::engine_layout(e),
+                Request::Execute(_) => crate::db::execute::engine_layout(e),
                 _ => e,
             };
             out.error(&e);
@@ -807,37 +808,44 @@ fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8
     };
     out.set_flavor(project.flavor);
     out.set_migrations_dir(crate::config::relative(&project.migrations_dir, &cwd));
-    if matches!(job, Job::Deploy(_) | Job::Rollback(_) | Job::Execute(_)) {
+    if matches!(
+        job,
+        Request::Deploy(_) | Request::Rollback(_) | Request::Execute(_)
+    ) {
         // Long-running scripts: a signal cancels the statement and is recorded.
         crate::db::interrupt::install(crate::output::forced_exit_notice);
     }
-    let result = match job {
-        Job::New(migration) => commands::new_migration(&project, &cwd, &migration, out),
-        Job::Cleanup(options) => commands::cleanup(&project, &cwd, &options, out),
-        job => {
-            let mut ctx = Context {
-                project,
-                reporter: out,
-                lock_timeout: common.lock_timeout.unwrap_or(Duration::from_secs(10)),
-                strict_lock: common.strict_lock,
-                wait: common.wait,
-            };
-            match job {
-                Job::Deploy(o) => commands::deploy(&mut ctx, &o),
-                Job::Status(codes) => commands::status(&mut ctx, codes),
-                Job::StatusDrift(codes, shadow) => {
-                    commands::diff::status_drift(&mut ctx, codes, shadow.as_deref())
-                }
-                Job::Resolve(t) => commands::resolve(&mut ctx, &t),
-                Job::Rollback(o) => commands::rollback(&mut ctx, &o),
-                Job::Baseline(o) => commands::baseline(&mut ctx, &o),
-                Job::Sync => commands::sync(&mut ctx),
-                Job::Fix(o) => commands::fix(&mut ctx, &o),
-                Job::Execute(_) => commands::execute(&mut ctx, &script),
-                Job::New(_) | Job::Cleanup(_) => unreachable!("handled above"),
-            }
+    let lock_timeout = common.lock_timeout.unwrap_or(Duration::from_secs(10));
+    let (job, migrator) = {
+        let m = Migrator::loaded(project, cwd, out)
+            .lock_timeout(lock_timeout)
+            .strict_lock(common.strict_lock);
+        let m = match common.wait {
+            Some(w) => m.wait(w),
+            None => m,
+        };
+        match job {
+            Request::Deploy(o) => (Job::Deploy, m.deploy_options(o)),
+            Request::Status(codes) => (Job::Status(codes), m),
+            Request::StatusDrift(codes, shadow) => (
+                Job::StatusDrift(codes),
+                match shadow {
+                    Some(url) => m.shadow_database_url(url),
+                    None => m,
+                },
+            ),
+            Request::Resolve(t) => (Job::Resolve(t), m),
+            Request::Rollback(o) => (Job::Rollback(o), m),
+            Request::Baseline(o) => (Job::Baseline(o), m),
+            Request::Sync => (Job::Sync, m),
+            Request::Fix(o) => (Job::Fix(o), m),
+            Request::Cleanup(o) => (Job::Cleanup(o), m),
+            Request::New(name) => (Job::New(name), m),
+            Request::Execute(_) => (Job::Execute(script), m),
         }
     };
+    let result = migrator.run(job).map(|(code, _)| code);
+    drop(migrator);
     match result {
         Ok(code) => code,
         Err(e) => {

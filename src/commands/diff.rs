@@ -28,6 +28,8 @@ pub struct DiffOptions {
     pub shadow_database_url: Option<String>,
     pub schema: Option<PathBuf>,
     pub config: Option<PathBuf>,
+    /// A database that must never serve as the shadow (the library's own database).
+    pub protect: Option<Target>,
 }
 
 /// The steps and Prisma's summary of them.
@@ -162,6 +164,17 @@ fn same_database(a: &Target, b: &Target) -> bool {
     }
 }
 
+/// PM7005 when `shadow` is the database `own` (replaying there would write to it).
+fn shadow_is_not(own: &Target, shadow: &Target) -> Result<()> {
+    if same_database(own, shadow) {
+        return Err(Error::own(
+            "PM7005",
+            "the shadow database is the database being compared: give another, empty database with --shadow-database-url",
+        ));
+    }
+    Ok(())
+}
+
 /// Applies `migrations` to the shadow as deploy applies them (`Database::apply_migration`,
 /// with the history table), then describes it. A failing migration is P3006.
 pub fn replay(
@@ -173,11 +186,8 @@ pub fn replay(
     let mut db = match shadow.url {
         Some(url) => {
             let target = Target::parse(provider, url, shadow.base_dir)?;
-            if shadow.target.is_some_and(|t| same_database(t, &target)) {
-                return Err(Error::own(
-                    "PM7005",
-                    "the shadow database is the database being compared: give another, empty database with --shadow-database-url",
-                ));
+            if let Some(t) = shadow.target {
+                shadow_is_not(t, &target)?;
             }
             let mut db = Database::connect(&target)?;
             let existing = db.describe(&[])?;
@@ -277,6 +287,9 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
             .ok()
             .and_then(|p| p.shadow_database_url)
     });
+    if let (Some(own), Some(url)) = (&options.protect, &shadow_url) {
+        shadow_is_not(own, &Target::parse(provider, url, cwd)?)?;
+    }
     let mut flavour = match provider {
         Provider::Postgres => Flavour::Postgres,
         Provider::Sqlite => Flavour::Sqlite,
@@ -316,16 +329,16 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
 /// `status --drift`'s code with `--exit-code detailed` when the schema drifted.
 pub const DRIFT: u8 = 6;
 
-/// `migrate status --drift`: the usual status, then the applied migrations (finished, not
-/// rolled back, per `_prisma_migrations`) replayed in a shadow database and compared with
-/// the live schema. Drift gives 6 with `--exit-code detailed`, else 1; otherwise the
+/// `migrate status --drift`, after the usual status (whose exit code is `code`): the
+/// applied migrations (finished, not rolled back, per `_prisma_migrations`) replayed in a
+/// shadow database and compared with the live schema. Drift gives 6 with `--exit-code detailed`, else 1; otherwise the
 /// status's own code.
 pub fn status_drift(
     ctx: &mut super::Context<'_>,
     codes: super::ExitCodes,
     shadow_database_url: Option<&str>,
+    code: u8,
 ) -> Result<u8> {
-    let code = super::status(ctx, codes)?;
     let target = ctx.target()?;
     let mut db = Database::connect_read_only(&target)?;
     let rows = db.history().list()?.unwrap_or_default();

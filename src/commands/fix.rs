@@ -51,6 +51,7 @@ pub struct LocalScript {
 }
 
 impl LocalScript {
+    #[cfg(test)]
     pub fn new(name: &str, script: Option<&str>) -> LocalScript {
         LocalScript::read(name, script, |_| true)
     }

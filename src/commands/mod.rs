@@ -14,20 +14,18 @@ mod rollback;
 mod status;
 mod sync;
 
-pub use baseline::{baseline, plan_baseline, BaselineOptions};
-pub use cleanup::{cleanup, lockfile_text, plan_cleanup, snapshot, CleanupOptions, Manifest};
+pub use baseline::{baseline, BaselineOptions};
+pub use cleanup::{cleanup, lockfile_text, CleanupOptions};
 pub use deploy::{deploy, DeployOptions, Guard};
 pub use diff::{migrate_diff, DiffOptions, DiffReport, DiffSource};
 pub use execute::{check_and_read, execute, ExecuteArgs as ExecuteInput};
-pub use fix::{
-    fix, judge, plan_fix, Evidence, Findings, FixOptions, FixStep, LocalScript, Op, Verdict,
-};
+pub use fix::{fix, FixOptions};
 pub use new::new_migration;
-pub use repair::{plan_undo, read_record, Previous, RepairRecord};
+pub use repair::RepairRecord;
 pub use resolve::{resolve, ResolveTarget};
 pub use rollback::{rollback, RollbackOptions};
-pub use status::{detailed, status, ExitCodes};
-pub use sync::{advise, sync};
+pub use status::{prisma_code, status, ExitCodes};
+pub use sync::sync;
 
 use crate::config::Project;
 use crate::db::{Database, Target};
@@ -41,6 +39,10 @@ pub struct Context<'r> {
     pub reporter: &'r mut dyn Reporter,
     pub lock_timeout: Duration,
     /// MySQL: fail when `GET_LOCK` times out instead of going on as Prisma does.
+    #[cfg_attr(
+        not(feature = "mysql"),
+        expect(dead_code, reason = "only MySQL goes on without the lock")
+    )]
     pub strict_lock: bool,
     /// `--wait`: how long to keep trying while the server does not answer.
     pub wait: Option<Duration>,

@@ -42,6 +42,16 @@ pub fn detailed_code(refused_p3005: bool, d: &Diagnosis, would_apply: bool) -> u
     }
 }
 
+/// Prisma's exit code for `status` (§5.3): 1 for unapplied, diverged, unmanaged and
+/// failed; edits and rows missing locally leave it at 0.
+pub fn prisma_code(d: &Diagnosis) -> u8 {
+    match &d.history {
+        History::DatabaseIsBehind { .. } | History::Diverge { .. } => exit::FAILURE,
+        _ if !d.has_migrations_table || !d.failed.is_empty() => exit::FAILURE,
+        _ => exit::OK,
+    }
+}
+
 /// Every migration, local ones in folder order then rows without a folder.
 fn entries(
     local: &[&str],
@@ -126,11 +136,7 @@ pub fn status(ctx: &mut Context<'_>, codes: ExitCodes) -> Result<u8> {
     // §5.3: exit 1 for unapplied, diverged, unmanaged and failed; edits and rows missing
     // locally leave it at 0.
     let code = match codes {
-        ExitCodes::Prisma => match &diagnosis.history {
-            History::DatabaseIsBehind { .. } | History::Diverge { .. } => exit::FAILURE,
-            _ if !diagnosis.has_migrations_table || !diagnosis.failed.is_empty() => exit::FAILURE,
-            _ => exit::OK,
-        },
+        ExitCodes::Prisma => prisma_code(&diagnosis),
         ExitCodes::Detailed => {
             // What deploy would do, decided as deploy decides it.
             let refused_p3005 = !diagnosis.has_migrations_table && {

@@ -6,8 +6,8 @@ pub mod prisma_config;
 pub mod schema;
 
 pub use env::Env;
-pub use prisma_config::{evaluate as evaluate_config, Evaluated, Field};
-pub use schema::{parse_datasource, Datasource, Value};
+pub use prisma_config::{evaluate as evaluate_config, Field};
+pub use schema::Value;
 
 use crate::dburl::Provider;
 use crate::error::{Error, Result};

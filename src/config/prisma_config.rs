@@ -90,6 +90,10 @@ pub struct ConfigFile {
     pub schema: Field,
     pub migrations: Field,
     pub url: Field,
+    #[expect(
+        dead_code,
+        reason = "evaluated, not yet applied: a project's shadowDatabaseUrl comes from the schema"
+    )]
     pub shadow_url: Field,
     /// `.env` files the file loads through dotenv, as printed.
     pub env_files: Vec<String>,
@@ -164,7 +168,7 @@ pub struct Evaluated {
 
 /// Evaluates a config file's text. `path` is the file (for `__dirname`), `display` how it is
 /// named in messages. Errors are refusals of the whole file; a refused field is returned
-/// as [`Field::Refused`].
+/// as `Field::Refused`.
 pub fn evaluate(
     text: &str,
     path: &Path,

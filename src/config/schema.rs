@@ -859,6 +859,7 @@ pub fn lift_datasource(
 }
 
 /// The first `datasource` block of `text`, if any (no validation).
+#[cfg(test)]
 pub fn parse_datasource(text: &str) -> Option<Datasource> {
     let parsed = parse(text);
     let block = parsed

@@ -21,8 +21,7 @@ mod shadow;
 mod sqlite;
 
 pub use backup::default_backup_path;
-pub use pg::{is_ignored_table, PgDatabase, ADVISORY_LOCK_KEY};
-pub use pg_error::DbErrorReport;
+pub use pg::{is_ignored_table, PgDatabase};
 pub use shadow::TemporaryDatabase;
 pub use sqlite::SqliteDatabase;
 
@@ -170,10 +169,6 @@ impl Database {
             #[cfg(feature = "mysql")]
             Database::Mysql(db) => HistoryStore::Mysql(crate::history::MysqlStore::new(db.conn())),
         }
-    }
-
-    pub fn lock(&mut self, timeout: Duration) -> Result<()> {
-        self.lock_watched(timeout, &mut |_, _| {})
     }
 
     /// The migration lock; while another session holds it, `on_wait` is told who (as far

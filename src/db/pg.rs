@@ -367,10 +367,6 @@ impl PgDatabase {
         self.server_version_num < 120_000
     }
 
-    pub fn url(&self) -> &PgUrl {
-        &self.url
-    }
-
     pub fn schema(&self) -> &str {
         self.url.schema()
     }

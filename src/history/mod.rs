@@ -15,4 +15,4 @@ pub use store::{new_id, Failure, HistoryStore};
 #[cfg(feature = "mysql")]
 pub use store_mysql::MysqlStore;
 pub use store_pg::PgStore;
-pub use store_sqlite::{parse_timestamp, SqliteStore};
+pub use store_sqlite::SqliteStore;

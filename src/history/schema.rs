@@ -41,6 +41,7 @@ pub const SQLITE_DDL: &str = "CREATE TABLE \"_prisma_migrations\" (
 ";
 
 /// The exact MySQL DDL (§1.2).
+#[cfg(feature = "mysql")]
 pub const MYSQL_DDL: &str = "CREATE TABLE _prisma_migrations (
     id                      VARCHAR(36) PRIMARY KEY NOT NULL,
     checksum                VARCHAR(64) NOT NULL,
@@ -52,11 +53,6 @@ pub const MYSQL_DDL: &str = "CREATE TABLE _prisma_migrations (
     applied_steps_count     INTEGER UNSIGNED NOT NULL DEFAULT 0
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 ";
-
-/// Where `fix` moves the rows it takes out of `_prisma_migrations` (duplicates, and rows
-/// whose folder is gone with `--archive`): the same columns, no primary key (a row can be
-/// archived twice), and when and by which repair record it was moved.
-pub const BACKUP_TABLE: &str = "_prisma_migrations_backup";
 
 pub const POSTGRES_BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS _prisma_migrations_backup (
     id                      VARCHAR(36) NOT NULL,
@@ -86,6 +82,7 @@ pub const SQLITE_BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS \"_prisma_migrat
 );
 ";
 
+#[cfg(feature = "mysql")]
 pub const MYSQL_BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS _prisma_migrations_backup (
     id                      VARCHAR(36) NOT NULL,
     checksum                VARCHAR(64) NOT NULL,

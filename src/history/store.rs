@@ -88,23 +88,6 @@ impl HistoryStore<'_> {
         each!(self, s => s.create_table())
     }
 
-    /// Deploy, before running the script: the row with only id, checksum, start and name.
-    pub fn insert_started(
-        &mut self,
-        id: &str,
-        checksum: &str,
-        name: &str,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        each!(self, s => s.insert_started(id, checksum, name, at))
-    }
-
-    /// Deploy success: one step applied and the finish time, in one statement (Prisma sends
-    /// two; the end state is the same and no crash can leave only half of it).
-    pub fn mark_finished(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
-        each!(self, s => s.mark_finished(id, at))
-    }
-
     /// Deploy failure: the row (inserted now if the failed transaction took it along) gets
     /// the error text in `logs`, and `applied_steps_count` says how many statements
     /// committed (0 for a file run as one transaction, as Prisma leaves it); it stays failed.

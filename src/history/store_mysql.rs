@@ -81,23 +81,6 @@ impl<'c> MysqlStore<'c> {
         self.conn.batch_execute(MYSQL_DDL).map_err(Error::from)
     }
 
-    pub fn insert_started(
-        &mut self,
-        id: &str,
-        checksum: &str,
-        name: &str,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        diesel::sql_query("INSERT INTO `_prisma_migrations` (`id`, `checksum`, `started_at`, `migration_name`) VALUES (?, ?, ?, ?)")
-            .bind::<Text, _>(id)
-            .bind::<Text, _>(checksum)
-            .bind::<Datetime, _>(utc(at))
-            .bind::<Text, _>(name)
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
     pub fn mark_finished(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
         diesel::sql_query("UPDATE `_prisma_migrations` SET `applied_steps_count` = (`applied_steps_count` + 1), `finished_at` = ? WHERE `id` = ?")
             .bind::<Datetime, _>(utc(at))

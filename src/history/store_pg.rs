@@ -84,26 +84,6 @@ impl<'c> PgStore<'c> {
         self.conn.batch_execute(POSTGRES_DDL).map_err(Error::from)
     }
 
-    /// Deploy, before running the script: the row with only id, checksum, start and name.
-    pub fn insert_started(
-        &mut self,
-        id: &str,
-        checksum: &str,
-        name: &str,
-        started_at: DateTime<Utc>,
-    ) -> Result<()> {
-        diesel::insert_into(t::table)
-            .values((
-                t::id.eq(id),
-                t::checksum.eq(checksum),
-                t::started_at.eq(started_at),
-                t::migration_name.eq(name),
-            ))
-            .execute(self.conn)
-            .map(drop)
-            .map_err(Error::from)
-    }
-
     /// Deploy success: one step applied and the finish time, in one statement (Prisma sends
     /// two; the end state is the same and no crash can leave only half of it).
     pub fn mark_finished(&mut self, id: &str, finished_at: DateTime<Utc>) -> Result<()> {

@@ -6,9 +6,9 @@
     reason = "test code: a panic is the failure report"
 )]
 
-use prismig::dburl::{MysqlUrlParse, PgUrl, SqliteUrl};
-use prismig::migration::statements::{split, split_reason};
-use prismig::migration::{read_lock_provider, MigrationsDir};
+use prismig::__internal::dburl::{MysqlUrlParse, PgUrl, SqliteUrl};
+use prismig::__internal::migration::statements::{split, split_reason};
+use prismig::__internal::migration::{read_lock_provider, MigrationsDir};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -77,7 +77,7 @@ proptest! {
         if let Ok(parsed) = url::Url::parse(&url) {
             if let Some(pw) = parsed.password().filter(|p| p.len() > 3 && *p != "****") {
                 let needle = format!(":{}@", pw);
-                prop_assert!(!prismig::dburl::mask(&url).contains(&needle));
+                prop_assert!(!prismig::__internal::dburl::mask(&url).contains(&needle));
             }
         }
     }
@@ -124,7 +124,7 @@ proptest! {
         let names: std::collections::BTreeSet<String> = read.migrations.iter().map(|m| m.name.clone()).collect();
         prop_assert_eq!(names, folders);
         for pair in read.migrations.windows(2) {
-            prop_assert_ne!(prismig::migration::locale_compare(&pair[0].name, &pair[1].name), std::cmp::Ordering::Greater);
+            prop_assert_ne!(prismig::__internal::migration::locale_compare(&pair[0].name, &pair[1].name), std::cmp::Ordering::Greater);
         }
     }
 }
@@ -138,11 +138,11 @@ proptest! {
     // used when written); a refusal carries one of its codes.
     #[test]
     fn config_evaluator_never_panics_nor_defaults(text in mutated(corpus("configs.txt"))) {
-        let mut env = prismig::config::Env::default();
+        let mut env = prismig::__internal::config::Env::default();
         env.set("DATABASE_URL", SILENT);
         env.set("MIGRATE_URL", "postgresql://named@var/db");
         let dir = Path::new("/proj");
-        let result = prismig::config::evaluate_config(
+        let result = prismig::__internal::config::evaluate_config(
             &text,
             &dir.join("prisma.config.ts"),
             "prisma.config.ts",
@@ -184,16 +184,16 @@ proptest! {
     // The schema parser never panics, and every diagnostic it reports can be printed.
     #[test]
     fn schema_parser_never_panics(text in mutated(corpus("schemas.txt"))) {
-        let parsed = prismig::config::schema::parse(&text);
+        let parsed = prismig::__internal::config::schema::parse(&text);
         for d in &parsed.diagnostics {
             prop_assert!(d.span.0 <= d.span.1 && d.span.1 <= text.len());
-            let _ = prismig::config::schema::pretty("s.prisma", &text, d.span, &d.message);
+            let _ = prismig::__internal::config::schema::pretty("s.prisma", &text, d.span, &d.message);
         }
         for b in &parsed.blocks {
             let mut diagnostics = Vec::new();
-            let _ = prismig::config::schema::lift_datasource(&text, b, &mut diagnostics);
+            let _ = prismig::__internal::config::schema::lift_datasource(&text, b, &mut diagnostics);
             for d in diagnostics {
-                let _ = prismig::config::schema::pretty("s.prisma", &text, d.span, &d.message);
+                let _ = prismig::__internal::config::schema::pretty("s.prisma", &text, d.span, &d.message);
             }
         }
     }

@@ -258,7 +258,7 @@ fn wait_for_the_database() {
     let p = project();
     let port = free_port();
     let url = format!("postgresql://postgres@127.0.0.1:{port}/{}", db.name);
-    let upstream = prismig::dburl::PgUrl::parse(&db.url())
+    let upstream = prismig::__internal::dburl::PgUrl::parse(&db.url())
         .unwrap()
         .error_location();
     let child = crate::support::cmd::command(&p, &url, &["migrate", "deploy", "--wait", "20s"])

@@ -3,7 +3,7 @@
 use crate::support::{
     self, cmd::run, header, header_schema, Project, TestDb, ADD_EMAIL, ADD_POST, INIT,
 };
-use prismig::migration::checksum;
+use prismig::__internal::migration::checksum;
 
 // §4.9 + transcripts (a), (b2), (c2): exact output; §1.1 row contents.
 #[test]

@@ -296,7 +296,7 @@ fn via(port: u16, db: &TestDb) -> String {
 }
 
 fn upstream(db: &TestDb) -> String {
-    prismig::dburl::PgUrl::parse(&db.url())
+    prismig::__internal::dburl::PgUrl::parse(&db.url())
         .unwrap()
         .error_location()
 }

@@ -2,7 +2,7 @@
 //! real failure: `ADD CONSTRAINT IF NOT EXISTS`, which PostgreSQL rejects.
 
 use crate::support::{cmd::run, header, Project, TestDb, ADD_EMAIL, ADD_POST, BAD, INIT};
-use prismig::migration::checksum;
+use prismig::__internal::migration::checksum;
 
 const P3018_HEAD: &str = "Error: P3018\n\nA migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\n";
 

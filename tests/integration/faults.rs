@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn upstream(db: &TestDb) -> String {
-    prismig::dburl::PgUrl::parse(&db.url())
+    prismig::__internal::dburl::PgUrl::parse(&db.url())
         .unwrap()
         .error_location()
 }
@@ -202,7 +202,8 @@ fn server_restarted_mid_deploy() {
     // After the restart: the script never committed, its row neither; deploy goes on.
     let out = run(&p, &url, &["migrate", "deploy", "--wait", "20s", "--json"]);
     out.success();
-    let doc: prismig::output::json::Document = serde_json::from_str(&out.stdout).unwrap();
+    let doc: prismig::__internal::output::json::Document =
+        serde_json::from_str(&out.stdout).unwrap();
     assert!(
         doc.applied.iter().any(|a| a.name == "20240102000000_slow"),
         "{doc:?}"

@@ -246,7 +246,11 @@ fn cleanup_undo_removes_only_the_files_it_wrote() {
     doc.as_object_mut().unwrap().remove("written_sha256");
     let old = manifest.with_file_name("old.json");
     std::fs::write(&old, doc.to_string()).unwrap();
-    std::fs::write(&lock, prismig::commands::lockfile_text("postgresql")).unwrap();
+    std::fs::write(
+        &lock,
+        prismig::__internal::commands::lockfile_text("postgresql"),
+    )
+    .unwrap();
     let before = tree(p.path());
     let out = run(
         &p,
@@ -556,7 +560,7 @@ fn parallel_baselines_keep_every_record() {
         .iter()
         .map(|f| {
             assert_eq!(mode(f), 0o600);
-            let r: prismig::commands::RepairRecord =
+            let r: prismig::__internal::commands::RepairRecord =
                 serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
             r.database
         })

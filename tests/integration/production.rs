@@ -4,8 +4,8 @@
 
 use crate::support::cmd::{command, output, run};
 use crate::support::{Project, TestDb, ADD_EMAIL, ADD_POST, INIT};
-use prismig::event::MigrationState;
-use prismig::output::json::{Document, Verdict};
+use prismig::__internal::event::MigrationState;
+use prismig::__internal::output::json::{Document, Verdict};
 
 fn json(out: &crate::support::cmd::Output) -> Document {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
@@ -650,7 +650,7 @@ fn json_schema_lists_the_documents_fields() {
 // Every repair action the program can report is one the schema allows.
 #[test]
 fn json_schema_lists_every_repair_action() {
-    use prismig::event::RepairAction::*;
+    use prismig::__internal::event::RepairAction::*;
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../schema/prismig-output.schema.json")).unwrap();
     let allowed = schema["properties"]["repair"]["properties"]["steps"]["items"]["properties"]

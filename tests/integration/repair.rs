@@ -185,7 +185,7 @@ fn cleanup_tidies_the_folder_and_undo_restores_it() {
     );
     assert_eq!(
         after["migration_lock.toml"],
-        prismig::commands::lockfile_text("postgresql").as_bytes()
+        prismig::__internal::commands::lockfile_text("postgresql").as_bytes()
     );
     assert!(p.path().join(".prismig/trash").is_dir());
     let out = run(&p, &db.url(), &["migrate", "deploy"]);
@@ -225,7 +225,7 @@ fn cleanup_leaves_another_providers_lockfile_to_a_person() {
     p.migration("20240101000000_init", "CREATE TABLE a (id int);\n");
     p.write(
         "prisma/migrations/migration_lock.toml",
-        prismig::commands::lockfile_text("mysql"),
+        prismig::__internal::commands::lockfile_text("mysql"),
     );
     let out = run(
         &p,
@@ -237,7 +237,7 @@ fn cleanup_leaves_another_providers_lockfile_to_a_person() {
     assert!(out.stdout.contains("P3019"), "{}", out.stdout);
     assert_eq!(
         std::fs::read_to_string(p.migrations().join("migration_lock.toml")).unwrap(),
-        prismig::commands::lockfile_text("mysql")
+        prismig::__internal::commands::lockfile_text("mysql")
     );
     assert!(!p.path().join(".prismig").exists());
 }
@@ -304,7 +304,7 @@ fn fix_repairs_a_prisma_made_history() {
     );
     assert_eq!(
         rows[0].checksum,
-        prismig::migration::checksum(
+        prismig::__internal::migration::checksum(
             &std::fs::read_to_string(p.migrations().join("20240101000000_init/migration.sql"))
                 .unwrap()
         )

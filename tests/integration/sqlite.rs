@@ -95,7 +95,7 @@ fn old_table_layouts_and_text_timestamps_are_read() {
     db.exec(&format!(
         "CREATE TABLE \"_prisma_migrations\" (\n                \"id\"                    TEXT PRIMARY KEY NOT NULL,\n                \"checksum\"              TEXT NOT NULL,\n                \"finished_at\"           DATETIME,\n                \"migration_name\"        TEXT NOT NULL,\n                \"logs\"                  TEXT NOT NULL,\n                \"rolled_back_at\"        DATETIME,\n                \"started_at\"            DATETIME NOT NULL DEFAULT current_timestamp,\n                \"applied_steps_count\"   INTEGER UNSIGNED NOT NULL DEFAULT 0\n            );\n{}\nINSERT INTO _prisma_migrations VALUES ('0c0ffee0-0000-4000-8000-000000000001', '{}', '2020-12-03 15:28:58.225', '20240101000000_init', '', NULL, '2020-12-03 15:28:58', 1);\nINSERT INTO _prisma_migrations VALUES ('0c0ffee0-0000-4000-8000-000000000002', 'x', NULL, '20240102000000_gone', 'boom', NULL, 1607009338225, 0);",
         Sqlite::INIT,
-        prismig::migration::checksum(Sqlite::INIT)
+        prismig::__internal::migration::checksum(Sqlite::INIT)
     ));
     let p = project();
     let out = run(&p, &db.url(), &["migrate", "status"]);

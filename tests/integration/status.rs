@@ -2,7 +2,7 @@
 //! prismig adds where Prisma says "up to date" although something is off.
 
 use crate::support::{cmd::run, header, Project, TestDb, ADD_EMAIL, ADD_POST, INIT};
-use prismig::migration::checksum;
+use prismig::__internal::migration::checksum;
 
 fn deployed(db: &TestDb) -> Project {
     let p = Project::new();

@@ -3,7 +3,7 @@
 //! JSON checked against its schema, and each command's `--help`.
 
 use crate::support::{self, cmd, cmd::run, header, Project, TestDb, INIT};
-use prismig::shell::quote;
+use prismig::__internal::shell::quote;
 use std::process::Command;
 use std::time::{Duration, Instant};
 

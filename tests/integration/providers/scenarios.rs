@@ -4,7 +4,7 @@ use super::Backend;
 use crate::support::cmd::{self, run};
 use crate::support::db::Row;
 use crate::support::{applied_summary, json_steps, steps, Project};
-use prismig::migration::checksum;
+use prismig::__internal::migration::checksum;
 
 const SCHEMA_LINE: &str = "Prisma schema loaded from prisma/schema.prisma\n";
 
@@ -295,7 +295,7 @@ pub fn concurrent_deploys<B: Backend>() {
                         .env("DATABASE_URL", &url);
                     c
                 });
-                let doc: prismig::output::json::Document =
+                let doc: prismig::__internal::output::json::Document =
                     serde_json::from_str(&out.stdout).expect("a JSON answer");
                 assert!(
                     doc.error.is_none() || doc.error.as_ref().is_some_and(|e| e.code == "P1003"),
@@ -452,7 +452,7 @@ pub fn repair_baseline<B: Backend>() {
     assert_eq!(row.applied_steps_count, 0);
     let records = repair_records(&p);
     assert_eq!(records.len(), 1);
-    let record: prismig::commands::RepairRecord =
+    let record: prismig::__internal::commands::RepairRecord =
         serde_json::from_str(&std::fs::read_to_string(&records[0]).unwrap()).unwrap();
     assert_eq!(record.inserted, std::slice::from_ref(&row.id));
     assert!(!record.database.contains("://"), "{}", record.database);

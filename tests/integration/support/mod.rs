@@ -22,7 +22,7 @@ pub fn header(db: &TestDb) -> String {
 }
 
 pub fn header_schema(db: &TestDb, schema: &str) -> String {
-    let url = prismig::dburl::PgUrl::parse(&db.url()).expect("test URL parses");
+    let url = prismig::__internal::dburl::PgUrl::parse(&db.url()).expect("test URL parses");
     format!(
         "Prisma schema loaded from prisma/schema.prisma\nDatasource \"db\": PostgreSQL database \"{}\", schema \"{schema}\" at \"{}\"\n",
         db.name,
@@ -31,7 +31,7 @@ pub fn header_schema(db: &TestDb, schema: &str) -> String {
 }
 
 pub fn location(db: &TestDb) -> String {
-    prismig::dburl::PgUrl::parse(&db.url())
+    prismig::__internal::dburl::PgUrl::parse(&db.url())
         .expect("test URL parses")
         .header_location()
 }
