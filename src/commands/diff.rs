@@ -310,7 +310,9 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
                     &list,
                     &Shadow {
                         url: shadow_url.as_deref(),
-                        like: any_target.as_ref(),
+                        // A temporary shadow goes next to the compared database, else
+                        // next to the library's own.
+                        like: any_target.as_ref().or(options.protect.as_ref()),
                         target: any_target.as_ref(),
                         base_dir: cwd,
                         schemas: &other_schemas,
