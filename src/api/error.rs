@@ -47,7 +47,9 @@ impl Error {
         self.inner.code()
     }
 
-    /// Prisma's text for the error, without the `Error: P3018` line.
+    /// Prisma's text for the error, byte for byte as the CLI prints it after `Error:
+    /// P3018` (P3018's `Position:` excerpt includes ANSI colour escapes, as Prisma's).
+    /// `Display` gives `CODE: message` without them, for logs.
     pub fn message(&self) -> String {
         self.inner.to_string()
     }
@@ -99,7 +101,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code(), self.inner)
+        // For logs: no ANSI escapes, no driver dump (those are Prisma's bytes for a terminal).
+        let text = crate::output::hint::plain_message(&self.inner.to_string());
+        write!(f, "{}: {}", self.code(), text.trim_end())
     }
 }
 

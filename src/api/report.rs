@@ -8,37 +8,47 @@ use std::time::Duration;
 pub use crate::event::MigrationState;
 
 /// Progress while a [`Migrator`](crate::Migrator) works, passed to the callback given
-/// to [`on_event`](crate::Migrator::on_event). New kinds may be added.
+/// to [`on_event`](crate::Migrator::on_event). New kinds, and new fields of a kind, may be
+/// added: match with `..`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
     /// A configuration or layout warning, in Prisma's words.
+    #[non_exhaustive]
     Warning { message: String },
     /// The server did not accept a connection yet; retrying until `limit`
     /// ([`wait`](crate::Migrator::wait)).
+    #[non_exhaustive]
     Waiting {
         location: String,
         elapsed: Duration,
         limit: Duration,
     },
     /// Another session holds the migration lock; still waiting, at most `limit`.
+    #[non_exhaustive]
     LockWaiting { waited: Duration, limit: Duration },
     /// The database did not exist and was created (Prisma's line).
+    #[non_exhaustive]
     DatabaseCreated { message: String },
     /// The migrations folder was read.
+    #[non_exhaustive]
     MigrationsFound { count: usize },
     /// A migration's script is about to run.
+    #[non_exhaustive]
     Applying { name: String },
     /// A migration was applied and recorded.
+    #[non_exhaustive]
     Applied {
         name: String,
         duration: Duration,
         statements: usize,
     },
     /// A migration's script failed; the error follows.
+    #[non_exhaustive]
     Failed { name: String, duration: Duration },
     /// The server's lock timeout ended an attempt of `name` with nothing of it left; the
     /// next attempt starts after `delay`.
+    #[non_exhaustive]
     LockRetry {
         name: String,
         attempt: u32,
