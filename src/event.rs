@@ -284,3 +284,16 @@ pub struct LockHolder {
 pub trait Reporter {
     fn report(&mut self, event: Event);
 }
+
+/// Collects events, for a caller that reads them afterwards instead of printing them.
+#[derive(Debug, Default)]
+#[allow(dead_code, reason = "kept for callers that collect a run's events")]
+pub struct Recorder {
+    pub events: Vec<Event>,
+}
+
+impl Reporter for Recorder {
+    fn report(&mut self, event: Event) {
+        self.events.push(event);
+    }
+}

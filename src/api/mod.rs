@@ -467,6 +467,8 @@ impl<'a> Migrator<'a> {
 
     fn cwd(&self) -> crate::error::Result<PathBuf> {
         match &self.source {
+            // Paths the project prints and resolves are made from an absolute directory.
+            Source::Project(dir) if dir.is_relative() => Ok(current_dir()?.join(dir)),
             Source::Project(dir) => Ok(dir.clone()),
             Source::Loaded { cwd, .. } => Ok(cwd.clone()),
             Source::Schema(_) | Source::Migrations(_) => current_dir(),

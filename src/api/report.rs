@@ -227,6 +227,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Resolved {
+    /// The migration's folder name.
     pub name: String,
     /// [`MigrationState::Applied`] or [`MigrationState::RolledBack`].
     pub state: MigrationState,
@@ -237,6 +238,7 @@ pub struct Resolved {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Drift {
+    /// The status, as [`status`](crate::Migrator::status) reports it.
     pub status: Status,
     /// Prisma's drift summary; `No difference detected.` when there is none.
     pub summary: String,

@@ -1,6 +1,6 @@
 //! The command line: the only user of clap. Prisma's flags exactly (§8.1), plus ours.
 
-use crate::api::{Job, Migrator};
+use crate::api::{self, Migrator};
 use crate::commands::{
     self, BaselineOptions, CleanupOptions, DeployOptions, DiffOptions, DiffSource, ExitCodes,
     FixOptions, Guard, ResolveTarget, RollbackOptions,
@@ -530,7 +530,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// What the command line asks for, before the project is read.
-enum Request {
+enum Job {
     Deploy(DeployOptions),
     Status(ExitCodes),
     StatusDrift(ExitCodes, Option<String>),
@@ -564,7 +564,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             action: Action::Deploy(d),
         }
         | Command::Deploy(d) => (
-            Request::Deploy(DeployOptions {
+            Job::Deploy(DeployOptions {
                 dry_run: d.dry_run,
                 to: d.to,
                 backup: d.backup,
@@ -587,8 +587,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
                 ExitCodeArg::Detailed => ExitCodes::Detailed,
             };
             let job = match s.drift {
-                true => Request::StatusDrift(codes, s.shadow_database_url),
-                false => Request::Status(codes),
+                true => Job::StatusDrift(codes, s.shadow_database_url),
+                false => Job::Status(codes),
             };
             (
                 job,
@@ -600,7 +600,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             action: Action::Resolve(r),
         }
         | Command::Resolve(r) => (
-            Request::Resolve(ResolveTarget {
+            Job::Resolve(ResolveTarget {
                 applied: r.applied,
                 rolled_back: r.rolled_back,
             }),
@@ -610,7 +610,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::Rollback(r),
         } => (
-            Request::Rollback(RollbackOptions {
+            Job::Rollback(RollbackOptions {
                 name: r.name,
                 dry_run: r.dry_run,
                 force: r.force,
@@ -621,12 +621,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::New(n),
         } => (
-            Request::New(n.name),
+            Job::New(n.name),
             CommonArgs::new(n.project, None, None),
             "migrate new",
         ),
         Command::Baseline(b) => (
-            Request::Baseline(BaselineOptions {
+            Job::Baseline(BaselineOptions {
                 to: b.to,
                 yes: b.yes,
                 undo: b.undo,
@@ -636,12 +636,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             "baseline",
         ),
         Command::Sync(s) => (
-            Request::Sync,
+            Job::Sync,
             CommonArgs::new(s.project, Some(s.connect), None),
             "sync",
         ),
         Command::Fix(f) => (
-            Request::Fix(FixOptions {
+            Job::Fix(FixOptions {
                 yes: f.yes,
                 archive: f.archive,
                 restamp: f.restamp,
@@ -652,7 +652,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             "fix",
         ),
         Command::Cleanup(c) => (
-            Request::Cleanup(CleanupOptions {
+            Job::Cleanup(CleanupOptions {
                 yes: c.yes,
                 empty: c.empty,
                 undo: c.undo,
@@ -663,7 +663,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Db {
             action: DbAction::Execute(e),
         } => (
-            Request::Execute(commands::ExecuteInput {
+            Job::Execute(commands::ExecuteInput {
                 file: e.file,
                 stdin: e.stdin,
                 url: e.connect.url.is_some(),
@@ -700,8 +700,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
 /// prints Prisma's bytes, so it runs outside `run_job`.
 fn run_diff(args: &DiffArgs) -> u8 {
     let result = args.sources().and_then(|(from, to)| {
-        let cwd = crate::api::current_dir()?;
-        crate::api::diff(
+        let cwd = api::current_dir()?;
+        api::diff(
             &cwd,
             &DiffOptions {
                 from,
@@ -740,8 +740,8 @@ fn run_diff(args: &DiffArgs) -> u8 {
     }
 }
 
-fn run_job(job: Request, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8 {
-    let cwd = match crate::api::current_dir() {
+fn run_job(job: Job, common: CommonArgs, name: &str, out: &mut dyn Output) -> u8 {
+    let cwd = match api::current_dir() {
         Ok(d) => d,
         Err(e) => {
             out.error(&e);
@@ -751,14 +751,14 @@ fn run_job(job: Request, common: CommonArgs, name: &str, out: &mut dyn Output) -
     let locations = Locations {
         schema: common.schema,
         config: common.config,
-        url_only: matches!(job, Request::Execute(_)) && common.url.is_some(),
+        url_only: matches!(job, Job::Execute(_)) && common.url.is_some(),
         url: common.url,
-        url_optional: matches!(job, Request::New(_) | Request::Cleanup(_)),
+        url_optional: matches!(job, Job::New(_) | Job::Cleanup(_)),
     };
     let command = name.rsplit(' ').next().unwrap_or(name);
     // `db execute` checks its arguments and reads the script before the project (Prisma).
     let script = match &job {
-        Request::Execute(input) => {
+        Job::Execute(input) => {
             if input.preview_feature {
                 out.report(crate::event::Event::Warning {
                     message: "\"prisma db execute\" was in Preview and is now Generally Available.\nYou can now remove the --preview-feature flag.".to_owned(),
@@ -782,7 +782,7 @@ fn run_job(job: Request, common: CommonArgs, name: &str, out: &mut dyn Output) -
         Ok(p) => p,
         Err((e, header)) => {
             // Prisma prints its header lines before a schema validation error.
-            if let Some(h) = header.filter(|_| !matches!(job, Request::Execute(_))) {
+            if let Some(h) = header.filter(|_| !matches!(job, Job::Execute(_))) {
                 use crate::event::Event;
                 out.set_flavor(h.flavor);
                 if let Some(path) = h.config_display {
@@ -799,7 +799,7 @@ fn run_job(job: Request, common: CommonArgs, name: &str, out: &mut dyn Output) -
                 }
             }
             let e = match job {
-                Request::Execute(_) => crate::db::execute::engine_layout(e),
+                Job::Execute(_) => crate::db::execute::engine_layout(e),
                 _ => e,
             };
             out.error(&e);
@@ -808,10 +808,7 @@ fn run_job(job: Request, common: CommonArgs, name: &str, out: &mut dyn Output) -
     };
     out.set_flavor(project.flavor);
     out.set_migrations_dir(crate::config::relative(&project.migrations_dir, &cwd));
-    if matches!(
-        job,
-        Request::Deploy(_) | Request::Rollback(_) | Request::Execute(_)
-    ) {
+    if matches!(job, Job::Deploy(_) | Job::Rollback(_) | Job::Execute(_)) {
         // Long-running scripts: a signal cancels the statement and is recorded.
         crate::db::interrupt::install(crate::output::forced_exit_notice);
     }
@@ -825,23 +822,23 @@ fn run_job(job: Request, common: CommonArgs, name: &str, out: &mut dyn Output) -
             None => m,
         };
         match job {
-            Request::Deploy(o) => (Job::Deploy, m.deploy_options(o)),
-            Request::Status(codes) => (Job::Status(codes), m),
-            Request::StatusDrift(codes, shadow) => (
-                Job::StatusDrift(codes),
+            Job::Deploy(o) => (api::Job::Deploy, m.deploy_options(o)),
+            Job::Status(codes) => (api::Job::Status(codes), m),
+            Job::StatusDrift(codes, shadow) => (
+                api::Job::StatusDrift(codes),
                 match shadow {
                     Some(url) => m.shadow_database_url(url),
                     None => m,
                 },
             ),
-            Request::Resolve(t) => (Job::Resolve(t), m),
-            Request::Rollback(o) => (Job::Rollback(o), m),
-            Request::Baseline(o) => (Job::Baseline(o), m),
-            Request::Sync => (Job::Sync, m),
-            Request::Fix(o) => (Job::Fix(o), m),
-            Request::Cleanup(o) => (Job::Cleanup(o), m),
-            Request::New(name) => (Job::New(name), m),
-            Request::Execute(_) => (Job::Execute(script), m),
+            Job::Resolve(t) => (api::Job::Resolve(t), m),
+            Job::Rollback(o) => (api::Job::Rollback(o), m),
+            Job::Baseline(o) => (api::Job::Baseline(o), m),
+            Job::Sync => (api::Job::Sync, m),
+            Job::Fix(o) => (api::Job::Fix(o), m),
+            Job::Cleanup(o) => (api::Job::Cleanup(o), m),
+            Job::New(name) => (api::Job::New(name), m),
+            Job::Execute(_) => (api::Job::Execute(script), m),
         }
     };
     let result = migrator.run(job).map(|(code, _)| code);

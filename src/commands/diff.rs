@@ -164,17 +164,6 @@ fn same_database(a: &Target, b: &Target) -> bool {
     }
 }
 
-/// PM7005 when `shadow` is the database `own` (replaying there would write to it).
-fn shadow_is_not(own: &Target, shadow: &Target) -> Result<()> {
-    if same_database(own, shadow) {
-        return Err(Error::own(
-            "PM7005",
-            "the shadow database is the database being compared: give another, empty database with --shadow-database-url",
-        ));
-    }
-    Ok(())
-}
-
 /// Applies `migrations` to the shadow as deploy applies them (`Database::apply_migration`,
 /// with the history table), then describes it. A failing migration is P3006.
 pub fn replay(
@@ -186,8 +175,11 @@ pub fn replay(
     let mut db = match shadow.url {
         Some(url) => {
             let target = Target::parse(provider, url, shadow.base_dir)?;
-            if let Some(t) = shadow.target {
-                shadow_is_not(t, &target)?;
+            if shadow.target.is_some_and(|t| same_database(t, &target)) {
+                return Err(Error::own(
+                    "PM7005",
+                    "the shadow database is the database being compared: give another, empty database with --shadow-database-url",
+                ));
             }
             let mut db = Database::connect(&target)?;
             let existing = db.describe(&[])?;
@@ -287,8 +279,15 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
             .ok()
             .and_then(|p| p.shadow_database_url)
     });
+    // Replaying writes to the shadow: never the library's own database, whichever sides
+    // are compared.
     if let (Some(own), Some(url)) = (&options.protect, &shadow_url) {
-        shadow_is_not(own, &Target::parse(provider, url, cwd)?)?;
+        if same_database(own, &Target::parse(provider, url, cwd)?) {
+            return Err(Error::own(
+                "PM7005",
+                "the shadow database is the migrator's own database: give another, empty database with Migrator::shadow_database_url",
+            ));
+        }
     }
     let mut flavour = match provider {
         Provider::Postgres => Flavour::Postgres,

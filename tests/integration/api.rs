@@ -396,3 +396,24 @@ fn the_embed_example_refuses_to_start_on_a_failed_migration() {
     assert!(stderr.contains("refusing to start: P3009: "), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+// §5.2: the folder lost an applied migration and has a new one: the histories diverge
+// (Prisma's exit 1, detailed 4); `diverged()` names the applied one the folder lacks.
+#[test]
+fn status_names_diverged_migrations() {
+    let db = TestDb::new("api_diverged");
+    let p = project(&[
+        ("20240101000000_init", INIT),
+        ("20240102000000_add_post", ADD_POST),
+    ]);
+    let migrator = Migrator::from_project(p.path()).url(db.url());
+    migrator.deploy().unwrap();
+    assert!(migrator.status().unwrap().diverged().is_empty());
+    p.remove_migration("20240102000000_add_post");
+    p.migration("20240103000000_add_email", crate::support::ADD_EMAIL);
+    let status = migrator.status().unwrap();
+    assert_eq!(status.diverged(), ["20240102000000_add_post"]);
+    assert_eq!(status.pending(), ["20240103000000_add_email"]);
+    assert_eq!(status.prisma_exit_code(), 1);
+    assert_eq!(status.detailed_exit_code(), 4);
+}
