@@ -545,6 +545,29 @@ impl<'a> Migrator<'a> {
     }
 }
 
+/// Shows where the project is and the options; of the URLs only whether one is set (a
+/// password may sit in the user part or in the query).
+impl std::fmt::Debug for Migrator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (from, path) = match &self.source {
+            Source::Project(p) => ("project", p.as_path()),
+            Source::Schema(p) => ("schema", p.as_path()),
+            Source::Migrations(p) => ("migrations", p.as_path()),
+            Source::Loaded { cwd, .. } => ("loaded", cwd.as_path()),
+        };
+        let mask = |u: &Option<String>| u.as_ref().map(|_| "…");
+        f.debug_struct("Migrator")
+            .field(from, &path)
+            .field("url", &mask(&self.url))
+            .field("lock_timeout", &self.lock_timeout)
+            .field("wait", &self.wait)
+            .field("strict_lock", &self.strict_lock)
+            .field("shadow_database_url", &mask(&self.shadow_database_url))
+            .field("to", &self.deploy.to)
+            .finish_non_exhaustive()
+    }
+}
+
 pub(crate) fn current_dir() -> crate::error::Result<PathBuf> {
     std::env::current_dir().map_err(|e| {
         crate::error::Error::own("PM1003", format!("cannot read the working directory: {e}"))
@@ -554,4 +577,18 @@ pub(crate) fn current_dir() -> crate::error::Result<PathBuf> {
 /// `migrate diff`: the CLI's and [`Migrator::diff`]'s one path.
 pub(crate) fn diff(cwd: &Path, options: &DiffOptions) -> crate::error::Result<DiffReport> {
     commands::migrate_diff(cwd, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Migrator;
+
+    #[test]
+    fn debug_shows_no_password() {
+        let m = Migrator::from_migrations("m", "postgresql://u:secret1@h/db?password=secret2")
+            .shadow_database_url("postgresql://u:secret3@h/shadow");
+        let shown = format!("{m:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("migrations: \"m\""), "{shown}");
+    }
 }
