@@ -160,6 +160,10 @@ impl Reporter for Tee<'_, '_> {
 /// ([`from_migrations`](Migrator::from_migrations)), set options, then call a command.
 /// Each call connects, does its work and disconnects; a `Migrator` can be reused.
 ///
+/// Calls block: in an async service, build and run it before the runtime starts or inside
+/// `spawn_blocking` (it is not `Send`: the callback may borrow). The library installs no
+/// signal handlers; the database frees the migration lock when the process ends.
+///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let dir = tempfile::tempdir()?;
