@@ -23,7 +23,7 @@ mod sqlite;
 pub use backup::default_backup_path;
 pub use pg::{is_ignored_table, PgDatabase, ADVISORY_LOCK_KEY};
 pub use pg_error::DbErrorReport;
-pub use shadow::TemporaryDatabase;
+pub use shadow::{sweep_orphans, temporary_name_created, Identity, TemporaryDatabase};
 pub use sqlite::SqliteDatabase;
 
 use crate::dburl::{PgUrl, Provider, SqliteUrl};

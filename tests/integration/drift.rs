@@ -10,21 +10,21 @@ use crate::providers::{Backend, Postgres, Sqlite};
 use crate::support::cmd::run;
 use crate::support::{Project, TestDb};
 
-const PG_INIT: &str = "-- CreateEnum\nCREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN');\n\n-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    \"email\" TEXT NOT NULL,\n    \"name\" TEXT NOT NULL,\n    \"age\" INTEGER NOT NULL DEFAULT 0,\n    \"role\" \"Role\" NOT NULL DEFAULT 'USER',\n\n    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n";
-const PG_POST: &str = "-- CreateTable\nCREATE TABLE \"Post\" (\n    \"id\" SERIAL NOT NULL,\n    \"title\" TEXT NOT NULL,\n    \"authorId\" INTEGER NOT NULL,\n    \"reviewerId\" INTEGER,\n\n    CONSTRAINT \"Post_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE INDEX \"Post_title_idx\" ON \"Post\"(\"title\");\n\n-- AddForeignKey\nALTER TABLE \"Post\" ADD CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\"(\"id\") ON DELETE RESTRICT ON UPDATE CASCADE;\n";
+pub(crate) const PG_INIT: &str = "-- CreateEnum\nCREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN');\n\n-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    \"email\" TEXT NOT NULL,\n    \"name\" TEXT NOT NULL,\n    \"age\" INTEGER NOT NULL DEFAULT 0,\n    \"role\" \"Role\" NOT NULL DEFAULT 'USER',\n\n    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n";
+pub(crate) const PG_POST: &str = "-- CreateTable\nCREATE TABLE \"Post\" (\n    \"id\" SERIAL NOT NULL,\n    \"title\" TEXT NOT NULL,\n    \"authorId\" INTEGER NOT NULL,\n    \"reviewerId\" INTEGER,\n\n    CONSTRAINT \"Post_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE INDEX \"Post_title_idx\" ON \"Post\"(\"title\");\n\n-- AddForeignKey\nALTER TABLE \"Post\" ADD CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\"(\"id\") ON DELETE RESTRICT ON UPDATE CASCADE;\n";
 
-const SQLITE_INIT: &str = "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"email\" TEXT NOT NULL, \"name\" TEXT NOT NULL, \"age\" INTEGER NOT NULL DEFAULT 0);\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n";
-const SQLITE_POST: &str = "CREATE TABLE \"Post\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"title\" TEXT NOT NULL, \"authorId\" INTEGER NOT NULL, \"reviewerId\" INTEGER, CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\" (\"id\") ON DELETE RESTRICT ON UPDATE CASCADE);\nCREATE INDEX \"Post_title_idx\" ON \"Post\"(\"title\");\n";
+pub(crate) const SQLITE_INIT: &str = "CREATE TABLE \"User\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"email\" TEXT NOT NULL, \"name\" TEXT NOT NULL, \"age\" INTEGER NOT NULL DEFAULT 0);\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n";
+pub(crate) const SQLITE_POST: &str = "CREATE TABLE \"Post\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"title\" TEXT NOT NULL, \"authorId\" INTEGER NOT NULL, \"reviewerId\" INTEGER, CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\" (\"id\") ON DELETE RESTRICT ON UPDATE CASCADE);\nCREATE INDEX \"Post_title_idx\" ON \"Post\"(\"title\");\n";
 
 #[cfg(feature = "mysql")]
-const MYSQL_INIT: &str = "CREATE TABLE `User` (`id` INTEGER NOT NULL AUTO_INCREMENT, `email` VARCHAR(191) NOT NULL, `name` VARCHAR(191) NOT NULL, `age` INTEGER NOT NULL DEFAULT 0, `role` ENUM('USER', 'ADMIN') NOT NULL DEFAULT 'USER', UNIQUE INDEX `User_email_key`(`email`), PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n";
+pub(crate) const MYSQL_INIT: &str = "CREATE TABLE `User` (`id` INTEGER NOT NULL AUTO_INCREMENT, `email` VARCHAR(191) NOT NULL, `name` VARCHAR(191) NOT NULL, `age` INTEGER NOT NULL DEFAULT 0, `role` ENUM('USER', 'ADMIN') NOT NULL DEFAULT 'USER', UNIQUE INDEX `User_email_key`(`email`), PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n";
 #[cfg(feature = "mysql")]
-const MYSQL_POST: &str = "CREATE TABLE `Post` (`id` INTEGER NOT NULL AUTO_INCREMENT, `title` VARCHAR(191) NOT NULL, `authorId` INTEGER NOT NULL, `reviewerId` INTEGER NULL, INDEX `Post_title_idx`(`title`), PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) REFERENCES `User`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE;\n";
+pub(crate) const MYSQL_POST: &str = "CREATE TABLE `Post` (`id` INTEGER NOT NULL AUTO_INCREMENT, `title` VARCHAR(191) NOT NULL, `authorId` INTEGER NOT NULL, `reviewerId` INTEGER NULL, INDEX `Post_title_idx`(`title`), PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) REFERENCES `User`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE;\n";
 
 /// (name, SQL run on the twin, summary from the migrations to the twin, summary back).
 type Case = (&'static str, &'static str, &'static str, &'static str);
 
-fn project<B: Backend>(init: &str, post: &str) -> Project {
+pub(crate) fn project<B: Backend>(init: &str, post: &str) -> Project {
     let p = Project::new();
     p.write(
         "prisma/schema.prisma",
@@ -42,10 +42,20 @@ fn project<B: Backend>(init: &str, post: &str) -> Project {
     p
 }
 
-fn diff(p: &Project, url: &str, args: &[&str]) -> crate::support::cmd::Output {
+pub(crate) fn diff(p: &Project, url: &str, args: &[&str]) -> crate::support::cmd::Output {
     let mut all = vec!["migrate", "diff"];
     all.extend_from_slice(args);
     run(p, url, &all)
+}
+
+/// stderr without the notes of a sweep: another test's orphaned temporary shadows, aged on
+/// purpose (drift_shadow.rs), may be dropped by any run.
+pub(crate) fn without_sweep_notes(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("prismig: dropped the temporary shadow database "))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// Each case on a fresh twin: the change, then both directions with `--exit-code`.
@@ -88,7 +98,11 @@ fn check_cases<B: Backend>(init: &str, post: &str, cases: &[Case]) {
             ],
         );
         assert_eq!(
-            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (
+                out.code,
+                out.stdout.as_str(),
+                without_sweep_notes(&out.stderr).as_str()
+            ),
             (2, *forward, ""),
             "{name}: migrations → database"
         );
@@ -330,7 +344,7 @@ fn a_migration_failing_in_the_shadow_is_p3006() {
     }
 }
 
-// A given shadow database must be empty and must not be the compared one.
+// A given shadow database must not be the compared one; a used one is emptied again.
 #[test]
 fn the_given_shadow_database_is_checked() {
     let db = TestDb::new("drift_shadow_target");
@@ -365,13 +379,18 @@ fn the_given_shadow_database_is_checked() {
         (out.code, out.stdout.as_str()),
         (0, "No difference detected.\n\n")
     );
-    // It keeps the history's tables, as Prisma leaves them; a second use is refused.
+    // It keeps the history's tables, as Prisma leaves them; a second use empties it first
+    // and gives the same result (§9.7).
     assert_eq!(
         shadow.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'Post'"),
         1
     );
     let out = call(&shadow.url());
-    assert!(out.stderr.starts_with("Error: PM7006: "), "{}", out.stderr);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
 }
 
 // Refusals: what needs Prisma's compiler, the wrong number of sides, no lockfile (§9.7).
@@ -766,6 +785,73 @@ fn sqlite_relative_urls_and_p1003() {
     assert_eq!(
         (out.code, out.stdout.as_str()),
         (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
+}
+
+/// `git` in the project, with the given files committed.
+fn git(p: &Project, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(p.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+// An applied migration edited afterwards: `status --drift` replays what was applied (the
+// version in git whose checksum `_prisma_migrations` holds), with a warning, never the
+// edited file; with no such version it stops (PM7011).
+#[test]
+fn status_drift_replays_the_applied_text_of_an_edited_migration() {
+    let db = TestDb::new("drift_edited");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let url = db.url();
+    run(&p, &url, &["migrate", "deploy"]).success();
+    let file = p.migrations().join("20240102000000_post/migration.sql");
+    std::fs::write(
+        &file,
+        format!("{PG_POST}ALTER TABLE \"Post\" ADD COLUMN \"extra\" TEXT;\n"),
+    )
+    .unwrap();
+    // Not in git: what the database ran is unknown.
+    let out = run(&p, &url, &["migrate", "status", "--drift"]);
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(out.stderr.contains("PM7011"), "{out:#?}");
+    assert!(out.stderr.contains("20240102000000_post"), "{out:#?}");
+    // In git as applied, then edited.
+    std::fs::write(&file, PG_POST).unwrap();
+    git(&p, &["init", "-q"]);
+    git(&p, &["add", "."]);
+    git(&p, &["commit", "-q", "-m", "history"]);
+    std::fs::write(
+        &file,
+        format!("{PG_POST}ALTER TABLE \"Post\" ADD COLUMN \"extra\" TEXT;\n"),
+    )
+    .unwrap();
+    let out = run(
+        &p,
+        &url,
+        &["migrate", "status", "--drift", "--exit-code", "detailed"],
+    );
+    assert!(out.stderr.contains("No drift detected"), "{out:#?}");
+    assert!(
+        out.stderr.contains("the migration `20240102000000_post` was edited after it was applied: replaying the text that was applied (git "),
+        "{out:#?}"
+    );
+    // A real change is still caught.
+    db.exec("ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;");
+    let out = run(
+        &p,
+        &url,
+        &["migrate", "status", "--drift", "--exit-code", "detailed"],
+    );
+    assert_eq!(out.code, 6, "{out:#?}");
+    assert!(
+        out.stderr
+            .contains("[*] Changed the `User` table\n  [+] Added column `bio`\n")
+            && !out.stderr.contains("extra"),
         "{out:#?}"
     );
 }

@@ -15,6 +15,7 @@ mod connection;
 mod db_execute;
 mod deploy;
 mod drift;
+mod drift_shadow;
 mod example;
 mod execution;
 mod failures;
