@@ -166,6 +166,9 @@ pub struct Compared {
     pub url: String,
     pub target: Target,
     pub schemas: Vec<String>,
+    /// Read by the diff. The project's own database is not: when it cannot be reached
+    /// from here, no connection through its URL can be emptied, and the diff goes on.
+    pub read: bool,
 }
 
 /// A migrations folder replayed: the schema it gives, the rules to compare it by, and
@@ -231,6 +234,13 @@ fn check_not_compared(
             Ok(mut other) => other.identity(&c.schemas)?,
             // A database that does not exist is not the shadow.
             Err(Error::DatabaseDoesNotExist { .. }) => continue,
+            Err(
+                Error::Unreachable { .. }
+                | Error::Timeout { .. }
+                | Error::AuthenticationFailed { .. }
+                | Error::AccessDenied { .. }
+                | Error::Tls { .. },
+            ) if !c.read => continue,
             Err(e) => return Err(e),
         };
         if mine.overlaps(&theirs) {
@@ -404,6 +414,7 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
                 url: url.clone(),
                 target: target.clone(),
                 schemas: schemas.clone(),
+                read: true,
             }),
             _ => None,
         })
@@ -414,6 +425,7 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
                 url: p.url.clone(),
                 target,
                 schemas: p.schemas.clone(),
+                read: false,
             });
         }
     }
@@ -521,6 +533,7 @@ pub fn status_drift(
         url: ctx.project.url.clone(),
         target: target.clone(),
         schemas: schemas.clone(),
+        read: true,
     }];
     let replayed = replay(
         ctx.project.provider,

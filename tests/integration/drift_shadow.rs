@@ -582,3 +582,28 @@ fn sqlite_an_orphaned_temporary_shadow_file_is_removed_later() {
     // The run's own file is gone.
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 4);
 }
+
+// The project's own database is checked when it can be reached; when it cannot, no
+// connection through its URL can be emptied, and a diff that does not read it goes on.
+#[test]
+fn an_unreachable_project_database_does_not_stop_a_diff_that_does_not_read_it() {
+    let shadow = TestDb::new("shadow_unreachable");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let nowhere = "postgresql://postgres@127.0.0.1:1/none";
+    let out = diff(
+        &p,
+        nowhere,
+        &[
+            "--from-migrations",
+            "prisma/migrations",
+            "--to-empty",
+            "--shadow-database-url",
+            &shadow.url(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(
+        out.stdout.starts_with("\n[-] Removed enums\n  - Role\n"),
+        "{out:#?}"
+    );
+}
