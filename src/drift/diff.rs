@@ -167,8 +167,17 @@ fn type_change(prev: &Column, next: &Column, flavour: Flavour) -> Option<TypeCha
             if prev.enum_type.is_some() || next.enum_type.is_some() {
                 return (prev.enum_type != next.enum_type).then_some(TypeChange::Cast);
             }
-            // MariaDB's JSON is LONGTEXT with a check.
-            (prev.data_type != next.data_type).then_some(TypeChange::Cast)
+            match super::mysql_types::not_castable(
+                &prev.data_type,
+                &next.data_type,
+                flavour == Flavour::Mariadb,
+            ) {
+                Some(None) => None,
+                Some(Some(true)) => Some(TypeChange::NotCastable),
+                Some(Some(false)) => Some(TypeChange::Cast),
+                // A type outside the table: a different spelling is a change.
+                None => (prev.data_type != next.data_type).then_some(TypeChange::Cast),
+            }
         }
         Flavour::Sqlite => (sqlite_family(&prev.data_type) != sqlite_family(&next.data_type))
             .then_some(TypeChange::Cast),

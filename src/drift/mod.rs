@@ -3,6 +3,7 @@
 //! (`render`, byte for byte the schema engine's `drift_summary`, §9.7). Pure: no database.
 
 mod diff;
+mod mysql_types;
 mod render;
 #[cfg(test)]
 mod tests;

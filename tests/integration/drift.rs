@@ -227,6 +227,13 @@ fn mysql_change_kinds_both_ways() {
          "\n[*] Changed the `User` table\n  [-] Removed column `age`\n", "\n[*] Changed the `User` table\n  [+] Added column `age`\n"),
         ("column_type", "ALTER TABLE `User` MODIFY `age` BIGINT NOT NULL DEFAULT 0;",
          "\n[*] Changed the `User` table\n  [*] Altered column `age` (type changed)\n", "\n[*] Changed the `User` table\n  [*] Altered column `age` (type changed)\n"),
+        // The engine's MySQL cast table: an integer cannot become a date-time in place.
+        ("column_not_castable", "ALTER TABLE `Post` MODIFY `reviewerId` DATETIME(3) NULL;",
+         "\n[*] Changed the `Post` table\n  [*] Column `reviewerId` would be dropped and recreated (type changed)\n",
+         "\n[*] Changed the `Post` table\n  [*] Column `reviewerId` would be dropped and recreated (type changed)\n"),
+        ("column_castable", "ALTER TABLE `Post` MODIFY `reviewerId` VARCHAR(32) NULL;",
+         "\n[*] Changed the `Post` table\n  [*] Altered column `reviewerId` (type changed)\n",
+         "\n[*] Changed the `Post` table\n  [*] Altered column `reviewerId` (type changed)\n"),
         ("nullable", "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NULL;",
          "\n[*] Changed the `User` table\n  [*] Altered column `name` (changed from Required to Nullable)\n",
          "\n[*] Changed the `User` table\n  [*] Altered column `name` (changed from Nullable to Required)\n"),
