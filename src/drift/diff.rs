@@ -516,20 +516,16 @@ impl Flavour {
     pub fn is_mysql(self) -> bool {
         matches!(self, Flavour::Mysql | Flavour::Mariadb)
     }
-
-    fn table_names_match(self, a: &str, b: &str) -> bool {
-        a == b
-    }
 }
 
 /// The steps that turn `from` into `to`, sorted as the engine sorts them.
 pub fn diff(from: &Schema, to: &Schema, flavour: Flavour) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
-    let find = |s: &'_ Schema, name: &str| -> bool {
-        s.tables
-            .iter()
-            .any(|t| flavour.table_names_match(&t.name, name))
-    };
+    let lower_cases =
+        flavour.is_mysql() && (from.lower_cases_table_names || to.lower_cases_table_names);
+    let names_match = |a: &str, b: &str| super::mysql_types::table_names_match(a, b, lower_cases);
+    let find =
+        |s: &'_ Schema, name: &str| -> bool { s.tables.iter().any(|t| names_match(&t.name, name)) };
     let created: Vec<&Table> = to.tables.iter().filter(|t| !find(from, &t.name)).collect();
     let dropped: Vec<&Table> = from.tables.iter().filter(|t| !find(to, &t.name)).collect();
     let pairs: Vec<TablePair<'_>> = from
@@ -538,7 +534,7 @@ pub fn diff(from: &Schema, to: &Schema, flavour: Flavour) -> Vec<Step> {
         .filter_map(|p| {
             to.tables
                 .iter()
-                .find(|n| flavour.table_names_match(&p.name, &n.name))
+                .find(|n| names_match(&p.name, &n.name))
                 .map(|n| TablePair { prev: p, next: n })
         })
         .collect();

@@ -31,6 +31,10 @@ pub struct Schema {
     pub tables: Vec<Table>,
     /// PostgreSQL enum types, sorted by name.
     pub enums: Vec<Enum>,
+    /// A MySQL server with `lower_case_table_names = 1`: the engine then matches table
+    /// names without regard to ASCII case.
+    #[serde(skip)]
+    pub lower_cases_table_names: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -196,9 +196,77 @@ pub(super) fn not_castable(prev: &str, next: &str, mariadb: bool) -> Option<Opti
     Some(Some(no))
 }
 
+/// The engine's MySQL `table_names_match`: with `lower_case_table_names = 1` the server
+/// folds names to lower case, and the engine compares them without regard to ASCII case.
+pub(super) fn table_names_match(a: &str, b: &str, lower_cases: bool) -> bool {
+    if lower_cases {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::not_castable;
+    use super::{not_castable, table_names_match};
+
+    #[test]
+    fn table_names_under_lower_case_table_names() {
+        for (a, b, lower, same) in [
+            ("User", "User", false, true),
+            ("User", "user", false, false),
+            ("User", "user", true, true),
+            ("USER_posts", "user_POSTS", true, true),
+            ("User", "Users", true, false),
+            // ASCII only, as the engine folds.
+            ("Ärger", "ärger", true, false),
+        ] {
+            assert_eq!(table_names_match(a, b, lower), same, "{a} {b} {lower}");
+        }
+    }
+
+    // Two schemas whose tables differ only in case: one table under the setting, an added
+    // and a removed one without it.
+    #[test]
+    fn the_diff_follows_the_setting() {
+        use crate::drift::{diff, Flavour, Schema, Table};
+        let schema = |name: &str, lower: bool| Schema {
+            tables: vec![Table {
+                name: name.to_owned(),
+                columns: Vec::new(),
+                primary_key: None,
+                indexes: Vec::new(),
+                foreign_keys: Vec::new(),
+            }],
+            enums: Vec::new(),
+            lower_cases_table_names: lower,
+        };
+        assert!(diff(
+            &schema("User", true),
+            &schema("user", true),
+            Flavour::Mariadb
+        )
+        .is_empty());
+        assert_eq!(
+            diff(
+                &schema("User", false),
+                &schema("user", false),
+                Flavour::Mysql
+            )
+            .len(),
+            2
+        );
+        // PostgreSQL names are never folded this way.
+        assert_eq!(
+            diff(
+                &schema("User", true),
+                &schema("user", true),
+                Flavour::Postgres
+            )
+            .len(),
+            2
+        );
+    }
 
     // Rows of the engine's table: (from, to, expected) with None no change, Some(true)
     // "dropped and recreated", Some(false) "type changed".
