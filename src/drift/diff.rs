@@ -309,13 +309,27 @@ pub fn sqlite_family(declared: &str) -> String {
 
 /// The engine's `defaults_match`, without the SQL Server constraint names.
 fn defaults_match(prev: &Column, next: &Column, flavour: Flavour) -> bool {
+    use super::defaults::{is_datetime_type, is_json_type, json_match, numbers_match};
     use DefaultKind as D;
     use PrismaValue as V;
     let is_json = |c: &Column| c.data_type.eq_ignore_ascii_case("json");
     if matches!(flavour, Flavour::Mysql | Flavour::Mariadb) && (is_json(prev) || is_json(next)) {
         return true;
     }
+    let datetime_value =
+        |c: &Column| is_datetime_type(&c.data_type) && matches!(c.default, Some(D::Value(_)));
+    if prev.default.is_some()
+        && next.default.is_some()
+        && (datetime_value(prev) || datetime_value(next))
+    {
+        return true;
+    }
+    let json_column = is_json_type(&prev.data_type) || is_json_type(&next.data_type);
     match (&prev.default, &next.default) {
+        (Some(D::Value(V::String(a))), Some(D::Value(V::String(b)))) if json_column => {
+            json_match(a, b)
+        }
+        (Some(D::Value(V::Float(a))), Some(D::Value(V::Float(b)))) => numbers_match(a, b),
         (Some(D::Value(V::Int(i))), Some(D::Value(V::BigInt(j))))
         | (Some(D::Value(V::BigInt(i))), Some(D::Value(V::Int(j)))) => i == j,
         (Some(D::Value(V::Enum(a) | V::String(a))), Some(D::Value(V::String(b) | V::Enum(b)))) => {

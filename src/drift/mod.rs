@@ -2,6 +2,7 @@
 //! steps that lead from one schema to another (`diff`), and Prisma's summary of them
 //! (`render`, byte for byte the schema engine's `drift_summary`, §9.7). Pure: no database.
 
+mod defaults;
 mod diff;
 mod mysql_types;
 mod render;

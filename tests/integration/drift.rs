@@ -862,3 +862,44 @@ fn status_drift_replays_the_applied_text_of_an_edited_migration() {
         "{out:#?}"
     );
 }
+
+// Defaults the engine compares by value (decimal, float, JSON) or not at all (date/time
+// literals): respelled or changed by hand, they are no drift; a changed number is.
+#[test]
+fn postgres_defaults_compare_as_the_engine_compares_them() {
+    let db = TestDb::new("drift_defaults");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    p.migration(
+        "20240103000000_cfg",
+        "CREATE TABLE \"Cfg\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"price\" DECIMAL(10,2) NOT NULL DEFAULT 1.5, \"ratio\" DOUBLE PRECISION NOT NULL DEFAULT 0.5, \"data\" JSONB NOT NULL DEFAULT '{\"a\": 1, \"b\": 2}', \"since\" TIMESTAMP(3) NOT NULL DEFAULT '2020-01-01 00:00:00');\n",
+    );
+    let url = db.url();
+    run(&p, &url, &["migrate", "deploy"]).success();
+    db.exec("ALTER TABLE \"Cfg\" ALTER COLUMN \"price\" SET DEFAULT 1.50, ALTER COLUMN \"ratio\" SET DEFAULT 0.50, ALTER COLUMN \"data\" SET DEFAULT '{\"b\":2,\"a\":1}', ALTER COLUMN \"since\" SET DEFAULT '2021-06-01 00:00:00';");
+    let args = [
+        "--from-migrations",
+        "prisma/migrations",
+        "--to-url",
+        &url,
+        "--exit-code",
+    ];
+    let out = diff(&p, &url, &args);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
+    db.exec("ALTER TABLE \"Cfg\" ALTER COLUMN \"price\" SET DEFAULT 2, ALTER COLUMN \"data\" SET DEFAULT '{\"a\": 3}';");
+    let out = diff(&p, &url, &args);
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(
+        out.stdout.starts_with(
+            "\n[*] Changed the `Cfg` table\n  [*] Altered column `price` (default changed from "
+        ) && out
+            .stdout
+            .contains("  [*] Altered column `data` (default changed from ")
+            && !out.stdout.contains("ratio")
+            && !out.stdout.contains("since"),
+        "{out:#?}"
+    );
+}
