@@ -903,3 +903,62 @@ fn postgres_defaults_compare_as_the_engine_compares_them() {
         "{out:#?}"
     );
 }
+
+/// A view (and on PostgreSQL an extension) made by hand after deploy.
+fn views_are_no_drift<B: Backend>(init: &str, post: &str, extra: &str) {
+    let p = project::<B>(init, post);
+    let db = B::create("drift_views");
+    let url = db.url();
+    run(&p, &url, &["migrate", "deploy"]).success();
+    db.exec(extra);
+    let out = diff(
+        &p,
+        &url,
+        &[
+            "--from-migrations",
+            "prisma/migrations",
+            "--to-url",
+            &url,
+            "--exit-code",
+        ],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
+    let out = run(&p, &url, &["migrate", "status", "--drift"]);
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(out.stderr.contains("No drift detected"), "{out:#?}");
+}
+
+// The engine's differ has no steps for views, and it clears the extensions it describes
+// unless the schema enables `postgresqlExtensions`, which a URL or a migrations folder
+// does not: neither shows in the summary of those sources.
+#[test]
+fn postgres_views_and_extensions_are_not_drift() {
+    views_are_no_drift::<Postgres>(
+        PG_INIT,
+        PG_POST,
+        "CREATE VIEW \"UserNames\" AS SELECT \"name\" FROM \"User\"; CREATE MATERIALIZED VIEW \"Titles\" AS SELECT \"title\" FROM \"Post\"; CREATE EXTENSION IF NOT EXISTS citext;",
+    );
+}
+
+#[test]
+fn sqlite_views_are_not_drift() {
+    views_are_no_drift::<Sqlite>(
+        SQLITE_INIT,
+        SQLITE_POST,
+        "CREATE VIEW \"UserNames\" AS SELECT \"name\" FROM \"User\";",
+    );
+}
+
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_views_are_not_drift() {
+    views_are_no_drift::<Mysql>(
+        MYSQL_INIT,
+        MYSQL_POST,
+        "CREATE VIEW `UserNames` AS SELECT `name` FROM `User`;",
+    );
+}
