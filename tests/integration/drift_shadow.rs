@@ -607,3 +607,90 @@ fn an_unreachable_project_database_does_not_stop_a_diff_that_does_not_read_it() 
         "{out:#?}"
     );
 }
+
+// SQLite: a run killed mid-replay leaves its temporary file; once old, the next run
+// removes it (the killed run's lock died with it).
+#[test]
+fn sqlite_a_killed_runs_temporary_file_is_removed_later() {
+    let db = Sqlite::create("shadow_sqlite_kill");
+    let p = project::<Sqlite>(SQLITE_INIT, SQLITE_POST);
+    let url = db.url();
+    run(&p, &url, &["migrate", "deploy"]).success();
+    p.migration(
+        "20240103000000_slow",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c;\n",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = crate::support::cmd::command(
+        &p,
+        &url,
+        &[
+            "migrate",
+            "diff",
+            "--from-migrations",
+            "prisma/migrations",
+            "--to-url",
+            &url,
+        ],
+    );
+    cmd.env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let file = loop {
+        let found = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.ends_with(".db"));
+        // The slow migration runs once the history table is there.
+        if let Some(n) = found {
+            let conn_url = tmp.path().join(&n);
+            if std::fs::metadata(&conn_url).is_ok_and(|m| m.len() > 0) {
+                std::thread::sleep(Duration::from_millis(300));
+                break n;
+            }
+        }
+        assert!(Instant::now() < deadline, "no temporary file appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGKILL) };
+    child.wait().unwrap();
+    let stem = file.trim_end_matches(".db");
+    assert!(shadow_shape(stem), "{file}");
+    assert!(tmp.path().join(&file).exists());
+    // A young orphan stays; aged by eleven minutes, it goes.
+    p.remove_migration("20240103000000_slow");
+    let diff_in_tmp = || {
+        let mut cmd = crate::support::cmd::command(
+            &p,
+            &url,
+            &[
+                "migrate",
+                "diff",
+                "--from-migrations",
+                "prisma/migrations",
+                "--to-url",
+                &url,
+                "--exit-code",
+            ],
+        );
+        cmd.env("TMPDIR", tmp.path());
+        crate::support::cmd::output(cmd)
+    };
+    let out = diff_in_tmp();
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:#?}");
+    assert!(tmp.path().join(&file).exists());
+    let old = format!(
+        "prismig_shadow_{}_{}.db",
+        unix_now() - 660,
+        &stem[stem.len() - 12..]
+    );
+    std::fs::rename(tmp.path().join(&file), tmp.path().join(&old)).unwrap();
+    let out = diff_in_tmp();
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(out.stderr.contains(&old), "{out:#?}");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
