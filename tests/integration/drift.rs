@@ -308,6 +308,11 @@ fn from_empty_and_the_bytes_without_exit_code() {
 // A migration that fails in the shadow is P3006; the temporary database is dropped.
 #[test]
 fn a_migration_failing_in_the_shadow_is_p3006() {
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 1;
     let db = TestDb::new("drift_p3006");
     let p = project::<Postgres>(PG_INIT, PG_POST);
     p.migration(
@@ -338,11 +343,12 @@ fn a_migration_failing_in_the_shadow_is_p3006() {
         "{}",
         out.stderr
     );
-    // No shadow database is left behind. Other tests' shadows come and go meanwhile: wait
-    // until none but those in use remains.
+    // No shadow database is left behind. Other tests' shadows come and go meanwhile (and
+    // drift_shadow.rs makes orphans on purpose, old by name): wait until none created
+    // since this test started remains but those in use.
     let left = TestDb::new("drift_p3006_check");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while left.count("SELECT count(*) AS n FROM pg_database WHERE datname LIKE 'prismig_shadow_%' AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)") > 0 {
+    while left.count(&format!("SELECT count(*) AS n FROM pg_database WHERE datname ~ '^prismig_shadow_[0-9]{{10}}_[0-9a-f]{{12}}$' AND split_part(datname, '_', 3)::bigint >= {started} AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)")) > 0 {
         assert!(
             std::time::Instant::now() < deadline,
             "a shadow database was left behind"
