@@ -366,13 +366,20 @@ pub fn sweep_orphans(like: &Target) -> Vec<String> {
             };
             for entry in entries.flatten() {
                 let file = entry.file_name().to_string_lossy().into_owned();
-                let Some(stem) = file.strip_suffix(".db") else {
+                let Some((stem, suffix)) = file.rsplit_once('.') else {
                     continue;
                 };
                 if !is_old_temporary(stem, now) {
                     continue;
                 }
-                let path = entry.path();
+                let path = dir.join(format!("{stem}.db"));
+                if suffix != "db" {
+                    // SQLite's files next to a database that is gone already.
+                    if matches!(suffix, "db-journal" | "db-wal" | "db-shm") && !path.exists() {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
+                    continue;
+                }
                 let Ok(handle) = std::fs::OpenOptions::new().read(true).open(&path) else {
                     continue;
                 };

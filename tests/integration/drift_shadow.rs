@@ -544,6 +544,15 @@ fn sqlite_an_orphaned_temporary_shadow_file_is_removed_later() {
             format!("prismig_shadow_{}_0123456789ad.sqlite", now - 660),
             true,
         ),
+        // Left next to a database that is gone.
+        (
+            format!("prismig_shadow_{}_0123456789ae.db-wal", now - 660),
+            false,
+        ),
+        (
+            format!("prismig_shadow_{}_0123456789af.db-wal", now - 60),
+            true,
+        ),
         ("notes.db".to_owned(), true),
     ];
     for (n, _) in &names {
@@ -580,7 +589,7 @@ fn sqlite_an_orphaned_temporary_shadow_file_is_removed_later() {
         assert_eq!(tmp.path().join(n).exists(), *kept, "{n}");
     }
     // The run's own file is gone.
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 4);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 5);
 }
 
 // The project's own database is checked when it can be reached; when it cannot, no
