@@ -37,10 +37,14 @@ fn refs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-/// The same URL with the host written another way (`localhost` for `127.0.0.1`).
+/// The same URL with the host written another way (`localhost` for `127.0.0.1` and back).
 fn respelled(url: &str) -> String {
-    assert!(url.contains("@127.0.0.1"), "{url}");
-    url.replacen("@127.0.0.1", "@localhost", 1)
+    if url.contains("@127.0.0.1") {
+        url.replacen("@127.0.0.1", "@localhost", 1)
+    } else {
+        assert!(url.contains("@localhost"), "{url}");
+        url.replacen("@localhost", "@127.0.0.1", 1)
+    }
 }
 
 // A shadow holding a table, a view, an enum, a sequence and tables of the history is
@@ -270,10 +274,10 @@ fn postgres_the_shadow_is_never_a_compared_database() {
 fn mysql_the_shadow_is_never_a_compared_database() {
     let db = Mysql::create("shadow_same");
     let p = project::<Mysql>(MYSQL_INIT, MYSQL_POST);
-    // The default port left out.
+    // The loopback address in its short form.
     same_database_is_refused(&p, &db, |url| {
-        assert!(url.contains("@127.0.0.1:3306/"), "{url}");
-        url.replacen("@127.0.0.1:3306/", "@127.0.0.1/", 1)
+        assert!(url.contains("@127.0.0.1"), "{url}");
+        url.replacen("@127.0.0.1", "@127.1", 1)
     });
 }
 
