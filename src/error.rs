@@ -140,6 +140,10 @@ pub enum Error {
     )]
     ShadowApplyFailed { name: String, error: String },
 
+    /// A given shadow database could not be emptied, not even object by object.
+    #[error("The fallback method for database resets failed, meaning Migrate could not clean up the database entirely. Original error: \n{error}")]
+    ResetFailed { error: String },
+
     #[error("interrupted by {}: the statement in flight was cancelled, and nothing more was applied", crate::db::interrupt::signal_name(*signal))]
     Interrupted { signal: i32 },
 }
@@ -193,6 +197,7 @@ impl Error {
             Error::Interrupted { .. } => "PM0130",
             Error::Execute { code, .. } => code.unwrap_or("PM2010"),
             Error::ShadowApplyFailed { .. } => "P3006",
+            Error::ResetFailed { .. } => "P3016",
         }
     }
 
@@ -218,7 +223,8 @@ impl Error {
             | Error::MigrationNotFound { .. }
             | Error::ApplyFailed { .. }
             | Error::ProviderMismatch { .. }
-            | Error::ShadowApplyFailed { .. } => Rendering::Engine,
+            | Error::ShadowApplyFailed { .. }
+            | Error::ResetFailed { .. } => Rendering::Engine,
             Error::SchemaValidation { .. }
             | Error::RollbackWithoutTable
             | Error::Cli(_)

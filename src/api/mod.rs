@@ -449,7 +449,12 @@ impl<'a> Migrator<'a> {
         };
         let (from, to) = (side(from), side(to));
         // The shadow must not be this migrator's database, whichever sides are compared.
-        let protect = crate::db::Target::parse(own.provider, &own.url, &own.base_dir)?;
+        let protect = crate::commands::diff::Compared {
+            url: own.url.clone(),
+            target: crate::db::Target::parse(own.provider, &own.url, &own.base_dir)?,
+            schemas: own.schemas.clone(),
+            read: false,
+        };
         let report = diff(
             // The datasource's URL is read as the project reads it (a SQLite path from the
             // schema's folder).

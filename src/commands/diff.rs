@@ -8,7 +8,9 @@ use crate::dburl::Provider;
 use crate::drift::{self, Flavour, Schema, Step};
 use crate::error::{Error, Result};
 use crate::history::new_id;
-use crate::migration::{checksum, read_lock_provider, LocalMigration, MigrationsDir};
+use crate::migration::{
+    checksum, edits, read_lock_provider, script_matches_checksum, LocalMigration, MigrationsDir,
+};
 use std::path::{Path, PathBuf};
 
 /// One side of the comparison.
@@ -29,7 +31,7 @@ pub struct DiffOptions {
     pub schema: Option<PathBuf>,
     pub config: Option<PathBuf>,
     /// A database that must never serve as the shadow (the library's own database).
-    pub protect: Option<Target>,
+    pub protect: Option<Compared>,
 }
 
 /// The steps and Prisma's summary of them.
@@ -37,6 +39,9 @@ pub struct DiffOptions {
 pub struct DiffReport {
     pub steps: Vec<Step>,
     pub summary: String,
+    /// For stderr: what prismig did or noticed besides the diff (orphaned temporary
+    /// shadows dropped).
+    pub notes: Vec<String>,
 }
 
 impl DiffReport {
@@ -47,7 +52,11 @@ impl DiffReport {
     fn new(from: &Schema, to: &Schema, flavour: Flavour) -> DiffReport {
         let steps = drift::diff(from, to, flavour);
         let summary = drift::render(&steps);
-        DiffReport { steps, summary }
+        DiffReport {
+            steps,
+            summary,
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -60,6 +69,8 @@ struct Resolved {
 enum Kind {
     Empty,
     Database {
+        /// As written, for the shadow's same-URL check.
+        url: String,
         target: Target,
         schemas: Vec<String>,
     },
@@ -95,6 +106,7 @@ fn resolve(cwd: &Path, source: &DiffSource, options: &DiffOptions) -> Result<Res
             Resolved {
                 provider: Some(provider),
                 kind: Kind::Database {
+                    url: url.clone(),
                     target: Target::parse(provider, url, cwd)?,
                     schemas: Vec::new(),
                 },
@@ -109,6 +121,7 @@ fn resolve(cwd: &Path, source: &DiffSource, options: &DiffOptions) -> Result<Res
             Resolved {
                 provider: Some(p.provider),
                 kind: Kind::Database {
+                    url: p.url.clone(),
                     target: Target::parse(p.provider, &p.url, &p.base_dir)?,
                     schemas: p.schemas.clone(),
                 },
@@ -139,18 +152,42 @@ fn resolve(cwd: &Path, source: &DiffSource, options: &DiffOptions) -> Result<Res
 pub struct Shadow<'a> {
     pub url: Option<&'a str>,
     pub like: Option<&'a Target>,
-    /// The database under comparison, which must never be the shadow.
-    pub target: Option<&'a Target>,
+    /// The databases under comparison and the project's own, none of which may be the
+    /// shadow.
+    pub compared: &'a [Compared],
     pub base_dir: &'a Path,
     /// The datasource's `schemas` besides the URL's (PostgreSQL), described in the shadow
     /// as in the compared database.
     pub schemas: &'a [String],
 }
 
+/// A database the shadow must not be: its URL as written (the engine compares those
+/// strings), parsed, and the schemas read in it.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    pub url: String,
+    pub target: Target,
+    pub schemas: Vec<String>,
+    /// Read by the diff. The project's own database is not: when it cannot be reached
+    /// from here, no connection through its URL can be emptied, and the diff goes on.
+    pub read: bool,
+}
+
+/// A migrations folder replayed: the schema it gives, the rules to compare it by, and
+/// notes for stderr (orphaned temporary shadows dropped, edited migrations).
+#[derive(Debug, Clone)]
+pub struct Replayed {
+    pub schema: Schema,
+    pub flavour: Flavour,
+    pub notes: Vec<String>,
+}
+
 fn same_database(a: &Target, b: &Target) -> bool {
     match (a, b) {
         (Target::Postgres(x), Target::Postgres(y)) => {
-            x.header_location() == y.header_location() && x.database() == y.database()
+            x.header_location() == y.header_location()
+                && x.database() == y.database()
+                && x.schema() == y.schema()
         }
         (Target::Sqlite(x), Target::Sqlite(y)) => {
             let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
@@ -164,34 +201,117 @@ fn same_database(a: &Target, b: &Target) -> bool {
     }
 }
 
-/// Applies `migrations` to the shadow as deploy applies them (`Database::apply_migration`,
-/// with the history table), then describes it. A failing migration is P3006.
-pub fn replay(
-    provider: Provider,
-    migrations: &[&LocalMigration],
+/// The schema engine's words when the shadow URL is the main one; `how` says how prismig
+/// found out when the URLs differ.
+fn same_as_main(how: Option<String>) -> Error {
+    let prisma = "The shadow database you configured appears to be the same as the main database. Please specify another shadow database.";
+    Error::own(
+        "PM7005",
+        match how {
+            None => prisma.to_owned(),
+            Some(how) => {
+                format!("{prisma} ({how}; a shadow database is emptied before the replay)")
+            }
+        },
+    )
+}
+
+/// Refuses a shadow that is one of `compared`: the same URL, the same parsed location,
+/// or, asking both servers, the same database (and, on PostgreSQL, a shared schema).
+/// Runs before anything is written to the shadow.
+fn check_not_compared(
+    url: &str,
+    target: &Target,
+    db: &mut Database,
     shadow: &Shadow<'_>,
-) -> Result<(Schema, Flavour)> {
+) -> Result<()> {
+    for c in shadow.compared {
+        if c.url == url || same_database(&c.target, target) {
+            return Err(same_as_main(None));
+        }
+    }
+    let mine = db.identity(shadow.schemas)?;
+    for c in shadow.compared {
+        let theirs = match Database::connect_read_only(&c.target) {
+            Ok(mut other) => other.identity(&c.schemas)?,
+            // A database that does not exist is not the shadow.
+            Err(Error::DatabaseDoesNotExist { .. }) => continue,
+            Err(
+                Error::Unreachable { .. }
+                | Error::Timeout { .. }
+                | Error::AuthenticationFailed { .. }
+                | Error::AccessDenied { .. }
+                | Error::Tls { .. },
+            ) if !c.read => continue,
+            Err(e) => return Err(e),
+        };
+        if mine.overlaps(&theirs) {
+            return Err(same_as_main(Some(format!(
+                "the shadow URL and the URL of {} differ, but both servers say they reach the same database",
+                c.target.description(&c.schemas)
+            ))));
+        }
+    }
+    Ok(())
+}
+
+/// The note for an orphaned temporary shadow a sweep dropped.
+fn swept_note(name: &str) -> String {
+    let base = Path::new(name)
+        .file_name()
+        .map_or(name.to_owned(), |n| n.to_string_lossy().into_owned());
+    let created = crate::db::temporary_name_created(base.trim_end_matches(".db"))
+        .and_then(|t| chrono::DateTime::from_timestamp(i64::try_from(t).ok()?, 0))
+        .map_or(String::new(), |t| {
+            format!(", created {}", t.format("%Y-%m-%d %H:%M:%S UTC"))
+        });
+    format!("dropped the temporary shadow database {name}{created}: an earlier run was stopped before it could drop it, and nobody is connected to it")
+}
+
+/// Applies `migrations` (name, script) to the shadow as deploy applies them
+/// (`Database::apply_migration`, with the history table), then describes it. A given
+/// shadow is checked not to be a compared database, then reset as the engine resets it;
+/// a failing migration is P3006.
+pub fn replay(provider: Provider, migrations: &[Script], shadow: &Shadow<'_>) -> Result<Replayed> {
     let mut temporary = None;
+    let mut notes = Vec::new();
     let mut db = match shadow.url {
         Some(url) => {
             let target = Target::parse(provider, url, shadow.base_dir)?;
-            if shadow.target.is_some_and(|t| same_database(t, &target)) {
-                return Err(Error::own(
-                    "PM7005",
-                    "the shadow database is the database being compared: give another, empty database with --shadow-database-url",
-                ));
+            if shadow.compared.iter().any(|c| c.url == url) {
+                return Err(same_as_main(None));
+            }
+            if let Target::Sqlite(file) = &target {
+                // The engine creates a missing SQLite shadow file (transcripts §9.7);
+                // exclusively and private, as every file prismig writes.
+                if !file.path().exists() {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .mode(0o600)
+                        .open(file.path())
+                        .map_err(|e| Error::Database(format!("{}: {e}", file.path().display())))?;
+                }
             }
             let mut db = Database::connect(&target)?;
-            let existing = db.describe(&[])?;
-            if !existing.tables.is_empty() || !existing.enums.is_empty() {
-                return Err(Error::own(
-                    "PM7006",
-                    format!(
-                        "the shadow database {} is not empty ({} tables); prismig does not reset it: empty it, or give an empty database with --shadow-database-url, or leave the option out to use a temporary database",
-                        target.description(&[]),
-                        existing.tables.len()
-                    ),
-                ));
+            check_not_compared(url, &target, &mut db, shadow)?;
+            if let Target::Sqlite(_) = target {
+                // The engine replays into a SQLite shadow as it is, without emptying it:
+                // what the file held would end up in the summary or break the replay.
+                let existing = db.describe(&[])?;
+                if !existing.tables.is_empty() {
+                    return Err(Error::own(
+                        "PM7006",
+                        format!(
+                            "the shadow database {} is not empty ({} tables); prismig does not empty a SQLite shadow file: give a new file, or leave the option out to use a temporary one",
+                            target.description(&[]),
+                            existing.tables.len()
+                        ),
+                    ));
+                }
+            } else {
+                db.reset_shadow(shadow.schemas)?;
             }
             db
         }
@@ -211,18 +331,18 @@ pub fn replay(
                 }
             };
             let (t, db) = TemporaryDatabase::create(&like)?;
+            notes.extend(t.swept.iter().map(|n| swept_note(n)));
             temporary = Some(t);
             db
         }
     };
     let result = (|| {
         db.history().create_table()?;
-        for m in migrations {
-            let script = m.script_to_apply()?;
+        for (name, script) in migrations {
             let id = new_id()?;
-            if let Err(failure) = db.apply_migration(&id, &checksum(&script), &m.name, &script)? {
+            if let Err(failure) = db.apply_migration(&id, &checksum(script), name, script)? {
                 return Err(Error::ShadowApplyFailed {
-                    name: m.name.clone(),
+                    name: name.clone(),
                     error: failure.error,
                 });
             }
@@ -234,7 +354,12 @@ pub fn replay(
     if let Some(mut t) = temporary {
         t.drop_now()?;
     }
-    result
+    let (schema, flavour) = result?;
+    Ok(Replayed {
+        schema,
+        flavour,
+        notes,
+    })
 }
 
 /// `prismig migrate diff`.
@@ -274,57 +399,88 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
             _ => None,
         })
         .unwrap_or_default();
-    let shadow_url = options.shadow_database_url.clone().or_else(|| {
-        project(cwd, options.schema.clone(), options.config.clone())
-            .ok()
-            .and_then(|p| p.shadow_database_url)
-    });
-    // Replaying writes to the shadow: never the library's own database, whichever sides
-    // are compared.
-    if let (Some(own), Some(url)) = (&options.protect, &shadow_url) {
-        if same_database(own, &Target::parse(provider, url, cwd)?) {
-            return Err(Error::own(
-                "PM7005",
-                "the shadow database is the migrator's own database: give another, empty database with Migrator::shadow_database_url",
-            ));
+    let own = project(cwd, options.schema.clone(), options.config.clone()).ok();
+    let shadow_url = options
+        .shadow_database_url
+        .clone()
+        .or_else(|| own.as_ref().and_then(|p| p.shadow_database_url.clone()));
+    // The shadow is emptied: it may be neither side nor the project's own database.
+    let mut compared: Vec<Compared> = [&from, &to]
+        .iter()
+        .filter_map(|r| match &r.kind {
+            Kind::Database {
+                url,
+                target,
+                schemas,
+            } => Some(Compared {
+                url: url.clone(),
+                target: target.clone(),
+                schemas: schemas.clone(),
+                read: true,
+            }),
+            _ => None,
+        })
+        .collect();
+    if let Some(p) = own.as_ref().filter(|p| p.provider == provider) {
+        if let Ok(target) = Target::parse(p.provider, &p.url, &p.base_dir) {
+            compared.push(Compared {
+                url: p.url.clone(),
+                target,
+                schemas: p.schemas.clone(),
+                read: false,
+            });
         }
     }
+    // The library's own database, whichever sides are compared.
+    compared.extend(options.protect.iter().cloned());
     let mut flavour = match provider {
         Provider::Postgres => Flavour::Postgres,
         Provider::Sqlite => Flavour::Sqlite,
         Provider::Mysql => Flavour::Mysql,
     };
+    let mut notes = Vec::new();
     let mut describe = |r: &Resolved| -> Result<Schema> {
         match &r.kind {
             Kind::Empty => Ok(Schema::default()),
-            Kind::Database { target, schemas } => {
+            Kind::Database {
+                target, schemas, ..
+            } => {
                 let mut db = Database::connect_read_only(target)?;
                 flavour = db.flavour()?;
                 db.describe(schemas)
             }
             Kind::Migrations(dir) => {
-                let list: Vec<&LocalMigration> = dir.migrations.iter().collect();
-                let (schema, f) = replay(
+                let scripts = dir
+                    .migrations
+                    .iter()
+                    .map(|m| Ok((m.name.clone(), m.script_to_apply()?)))
+                    .collect::<Result<Vec<_>>>()?;
+                let replayed = replay(
                     provider,
-                    &list,
+                    &scripts,
                     &Shadow {
                         url: shadow_url.as_deref(),
                         // A temporary shadow goes next to the compared database, else
                         // next to the library's own.
-                        like: any_target.as_ref().or(options.protect.as_ref()),
-                        target: any_target.as_ref(),
+                        like: any_target
+                            .as_ref()
+                            .or(options.protect.as_ref().map(|p| &p.target)),
+                        compared: &compared,
                         base_dir: cwd,
                         schemas: &other_schemas,
                     },
                 )?;
-                flavour = f;
-                Ok(schema)
+                flavour = replayed.flavour;
+                notes.extend(replayed.notes);
+                Ok(replayed.schema)
             }
         }
     };
     let a = describe(&from)?;
     let b = describe(&to)?;
-    Ok(DiffReport::new(&a, &b, flavour))
+    let mut report = DiffReport::new(&a, &b, flavour);
+    report.notes = notes;
+    Ok(report)
 }
 
 /// `status --drift`'s code with `--exit-code detailed` when the schema drifted.
@@ -373,6 +529,7 @@ pub fn status_drift(
         ));
     }
     let list: Vec<&LocalMigration> = dir.migrations.iter().filter(|m| applied(&m.name)).collect();
+    let (scripts, mut notes) = applied_scripts(&list, &rows)?;
     let live = db.describe(&ctx.project.schemas)?;
     drop(db);
     let shadow_url = shadow_database_url
@@ -380,17 +537,28 @@ pub fn status_drift(
         .or_else(|| ctx.project.shadow_database_url.clone());
     let base_dir = ctx.project.base_dir.clone();
     let schemas = ctx.project.schemas.clone();
-    let (expected, flavour) = replay(
+    let compared = [Compared {
+        url: ctx.project.url.clone(),
+        target: target.clone(),
+        schemas: schemas.clone(),
+        read: true,
+    }];
+    let replayed = replay(
         ctx.project.provider,
-        &list,
+        &scripts,
         &Shadow {
             url: shadow_url.as_deref(),
             like: Some(&target),
-            target: Some(&target),
+            compared: &compared,
             base_dir: &base_dir,
             schemas: &schemas,
         },
     )?;
+    notes.extend(replayed.notes);
+    for message in notes {
+        ctx.emit(crate::event::Event::Warning { message });
+    }
+    let (expected, flavour) = (replayed.schema, replayed.flavour);
     let report = DiffReport::new(&expected, &live, flavour);
     let drifted = !report.is_empty();
     ctx.emit(crate::event::Event::Drift {
@@ -402,4 +570,49 @@ pub fn status_drift(
         (true, super::ExitCodes::Detailed) => DRIFT,
         (true, super::ExitCodes::Prisma) => crate::error::exit::FAILURE,
     })
+}
+
+/// A migration's name and the text to replay.
+pub type Script = (String, String);
+
+/// The text each applied migration had when it was applied: the file, or, when its
+/// checksum no longer matches `_prisma_migrations`, the version in git whose checksum
+/// does (with a note). PM7011 when there is none: the edited file is never replayed in
+/// place of what the database ran.
+fn applied_scripts(
+    list: &[&LocalMigration],
+    rows: &[crate::history::MigrationRecord],
+) -> Result<(Vec<Script>, Vec<String>)> {
+    let mut scripts = Vec::with_capacity(list.len());
+    let mut notes = Vec::new();
+    for m in list {
+        let script = m.script_to_apply()?;
+        let stored = rows
+            .iter()
+            .rev()
+            .find(|r| r.migration_name == m.name && r.is_finished() && !r.is_rolled_back())
+            .map(|r| r.checksum.as_str());
+        match stored {
+            Some(stored) if !script_matches_checksum(&script, stored) => {
+                let file = m.dir.join("migration.sql");
+                let Some((version, text)) = edits::applied_version(&file, stored) else {
+                    return Err(Error::own(
+                        "PM7011",
+                        format!(
+                            "cannot check for drift: the migration `{}` was edited after it was applied (its checksum in _prisma_migrations differs from {}), and no version of the file in git has the applied checksum, so what the database ran is unknown; restore the file as it was applied, or, if the edit changes nothing, record it with `prismig fix`",
+                            m.name,
+                            file.display()
+                        ),
+                    ));
+                };
+                notes.push(format!(
+                    "the migration `{}` was edited after it was applied: replaying the text that was applied (git {version}), not the file",
+                    m.name
+                ));
+                scripts.push((m.name.clone(), text));
+            }
+            _ => scripts.push((m.name.clone(), script)),
+        }
+    }
+    Ok((scripts, notes))
 }

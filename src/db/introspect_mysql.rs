@@ -262,9 +262,18 @@ pub fn describe(conn: &mut MysqlConnection, database: &str) -> Result<Schema> {
             t.foreign_keys.push(fk);
         }
     }
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        value: i64,
+    }
+    let lower = diesel::sql_query("SELECT CAST(@@lower_case_table_names AS SIGNED) AS value")
+        .get_result::<Setting>(conn)
+        .map_err(Error::from)?;
     let mut schema = Schema {
         tables: by_name.into_values().collect(),
         enums: Vec::new(),
+        lower_cases_table_names: lower.value == 1,
     };
     schema.normalize();
     Ok(schema)

@@ -313,6 +313,7 @@ pub fn describe(conn: &mut PgConnection, namespaces: &[String]) -> Result<Schema
     let mut schema = Schema {
         tables: by_name.into_values().collect(),
         enums,
+        lower_cases_table_names: false,
     };
     schema.normalize();
     Ok(schema)

@@ -227,6 +227,7 @@ pub fn describe(conn: &mut SqliteConnection) -> Result<Schema> {
     let mut schema = Schema {
         tables: out,
         enums: Vec::new(),
+        lower_cases_table_names: false,
     };
     schema.normalize();
     Ok(schema)

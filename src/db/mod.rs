@@ -22,7 +22,7 @@ mod sqlite;
 
 pub use backup::default_backup_path;
 pub use pg::{is_ignored_table, PgDatabase};
-pub use shadow::TemporaryDatabase;
+pub use shadow::{temporary_name_created, TemporaryDatabase};
 pub use sqlite::SqliteDatabase;
 
 use crate::dburl::{PgUrl, Provider, SqliteUrl};

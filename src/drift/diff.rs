@@ -167,8 +167,17 @@ fn type_change(prev: &Column, next: &Column, flavour: Flavour) -> Option<TypeCha
             if prev.enum_type.is_some() || next.enum_type.is_some() {
                 return (prev.enum_type != next.enum_type).then_some(TypeChange::Cast);
             }
-            // MariaDB's JSON is LONGTEXT with a check.
-            (prev.data_type != next.data_type).then_some(TypeChange::Cast)
+            match super::mysql_types::not_castable(
+                &prev.data_type,
+                &next.data_type,
+                flavour == Flavour::Mariadb,
+            ) {
+                Some(None) => None,
+                Some(Some(true)) => Some(TypeChange::NotCastable),
+                Some(Some(false)) => Some(TypeChange::Cast),
+                // A type outside the table: a different spelling is a change.
+                None => (prev.data_type != next.data_type).then_some(TypeChange::Cast),
+            }
         }
         Flavour::Sqlite => (sqlite_family(&prev.data_type) != sqlite_family(&next.data_type))
             .then_some(TypeChange::Cast),
@@ -300,13 +309,27 @@ pub fn sqlite_family(declared: &str) -> String {
 
 /// The engine's `defaults_match`, without the SQL Server constraint names.
 fn defaults_match(prev: &Column, next: &Column, flavour: Flavour) -> bool {
+    use super::defaults::{is_datetime_type, is_json_type, json_match, numbers_match};
     use DefaultKind as D;
     use PrismaValue as V;
     let is_json = |c: &Column| c.data_type.eq_ignore_ascii_case("json");
     if matches!(flavour, Flavour::Mysql | Flavour::Mariadb) && (is_json(prev) || is_json(next)) {
         return true;
     }
+    let datetime_value =
+        |c: &Column| is_datetime_type(&c.data_type) && matches!(c.default, Some(D::Value(_)));
+    if prev.default.is_some()
+        && next.default.is_some()
+        && (datetime_value(prev) || datetime_value(next))
+    {
+        return true;
+    }
+    let json_column = is_json_type(&prev.data_type) || is_json_type(&next.data_type);
     match (&prev.default, &next.default) {
+        (Some(D::Value(V::String(a))), Some(D::Value(V::String(b)))) if json_column => {
+            json_match(a, b)
+        }
+        (Some(D::Value(V::Float(a))), Some(D::Value(V::Float(b)))) => numbers_match(a, b),
         (Some(D::Value(V::Int(i))), Some(D::Value(V::BigInt(j))))
         | (Some(D::Value(V::BigInt(i))), Some(D::Value(V::Int(j)))) => i == j,
         (Some(D::Value(V::Enum(a) | V::String(a))), Some(D::Value(V::String(b) | V::Enum(b)))) => {
@@ -507,20 +530,16 @@ impl Flavour {
     pub fn is_mysql(self) -> bool {
         matches!(self, Flavour::Mysql | Flavour::Mariadb)
     }
-
-    fn table_names_match(self, a: &str, b: &str) -> bool {
-        a == b
-    }
 }
 
 /// The steps that turn `from` into `to`, sorted as the engine sorts them.
 pub fn diff(from: &Schema, to: &Schema, flavour: Flavour) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
-    let find = |s: &'_ Schema, name: &str| -> bool {
-        s.tables
-            .iter()
-            .any(|t| flavour.table_names_match(&t.name, name))
-    };
+    let lower_cases =
+        flavour.is_mysql() && (from.lower_cases_table_names || to.lower_cases_table_names);
+    let names_match = |a: &str, b: &str| super::mysql_types::table_names_match(a, b, lower_cases);
+    let find =
+        |s: &'_ Schema, name: &str| -> bool { s.tables.iter().any(|t| names_match(&t.name, name)) };
     let created: Vec<&Table> = to.tables.iter().filter(|t| !find(from, &t.name)).collect();
     let dropped: Vec<&Table> = from.tables.iter().filter(|t| !find(to, &t.name)).collect();
     let pairs: Vec<TablePair<'_>> = from
@@ -529,7 +548,7 @@ pub fn diff(from: &Schema, to: &Schema, flavour: Flavour) -> Vec<Step> {
         .filter_map(|p| {
             to.tables
                 .iter()
-                .find(|n| flavour.table_names_match(&p.name, &n.name))
+                .find(|n| names_match(&p.name, &n.name))
                 .map(|n| TablePair { prev: p, next: n })
         })
         .collect();

@@ -2,7 +2,9 @@
 //! steps that lead from one schema to another (`diff`), and Prisma's summary of them
 //! (`render`, byte for byte the schema engine's `drift_summary`, §9.7). Pure: no database.
 
+mod defaults;
 mod diff;
+mod mysql_types;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -34,6 +36,10 @@ pub struct Schema {
     pub tables: Vec<Table>,
     /// PostgreSQL enum types, sorted by name.
     pub enums: Vec<Enum>,
+    /// A MySQL server with `lower_case_table_names = 1`: the engine then matches table
+    /// names without regard to ASCII case.
+    #[serde(skip)]
+    pub lower_cases_table_names: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -115,6 +115,7 @@ fn twin() -> Schema {
             name: "Role".to_owned(),
             values: vec!["USER".to_owned(), "ADMIN".to_owned()],
         }],
+        ..Schema::default()
     };
     s.normalize();
     s

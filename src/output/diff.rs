@@ -29,6 +29,14 @@ pub fn json(report: &DiffReport) -> serde_json::Value {
 }
 
 pub fn print(report: &DiffReport, exit_code: bool, as_json: bool) {
+    // Prisma's stderr is empty here: prismig's own notes go there, never into stdout.
+    if !report.notes.is_empty() {
+        let mut err = std::io::stderr().lock();
+        for note in &report.notes {
+            let _ = writeln!(err, "prismig: {note}");
+        }
+        let _ = err.flush();
+    }
     let text = if as_json {
         format!("{}\n", json(report))
     } else {

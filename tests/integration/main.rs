@@ -16,6 +16,7 @@ mod connection;
 mod db_execute;
 mod deploy;
 mod drift;
+mod drift_shadow;
 mod example;
 mod execution;
 mod failures;
