@@ -448,6 +448,9 @@ impl<'a> Migrator<'a> {
             DiffSide::ProjectDatasource => DiffSource::Url(own.url.clone()),
         };
         let (from, to) = (side(from), side(to));
+        let needs_shadow = [&from, &to]
+            .iter()
+            .any(|s| matches!(s, DiffSource::Migrations(_)));
         // The shadow must not be this migrator's database, whichever sides are compared.
         let protect = crate::commands::diff::Compared {
             url: own.url.clone(),
@@ -462,10 +465,12 @@ impl<'a> Migrator<'a> {
             &DiffOptions {
                 from,
                 to,
-                shadow_database_url: self
-                    .shadow_database_url
-                    .clone()
-                    .or(own.shadow_database_url.clone()),
+                shadow_database_url: match &self.shadow_database_url {
+                    Some(u) => Some(u.clone()),
+                    // Needed only to replay a migrations side.
+                    None if needs_shadow => own.shadow_database_url()?,
+                    None => None,
+                },
                 schema: None,
                 config: None,
                 protect: Some(protect),

@@ -2,7 +2,7 @@
 //! schemas — empty, a database, or a migrations folder replayed into a shadow database —
 //! compared by `drift::diff`. Nothing is written to a database other than the shadow.
 
-use crate::config::{Locations, Project};
+use crate::config::{Field, Locations, Project};
 use crate::db::{Database, Target, TemporaryDatabase};
 use crate::dburl::Provider;
 use crate::drift::{self, Flavour, Schema, Step};
@@ -400,10 +400,13 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
         })
         .unwrap_or_default();
     let own = project(cwd, options.schema.clone(), options.config.clone()).ok();
-    let shadow_url = options
-        .shadow_database_url
-        .clone()
-        .or_else(|| own.as_ref().and_then(|p| p.shadow_database_url.clone()));
+    // Raised only when a migrations side needs the shadow.
+    let shadow_url = match &options.shadow_database_url {
+        Some(u) => Field::Value(u.clone()),
+        None => own
+            .as_ref()
+            .map_or(Field::Absent, |p| p.shadow_database.clone()),
+    };
     // The shadow is emptied: it may be neither side nor the project's own database.
     let mut compared: Vec<Compared> = [&from, &to]
         .iter()
@@ -459,7 +462,7 @@ pub fn migrate_diff(cwd: &Path, options: &DiffOptions) -> Result<DiffReport> {
                     provider,
                     &scripts,
                     &Shadow {
-                        url: shadow_url.as_deref(),
+                        url: shadow_url.get()?.as_deref(),
                         // A temporary shadow goes next to the compared database, else
                         // next to the library's own.
                         like: any_target
@@ -532,9 +535,10 @@ pub fn status_drift(
     let (scripts, mut notes) = applied_scripts(&list, &rows)?;
     let live = db.describe(&ctx.project.schemas)?;
     drop(db);
-    let shadow_url = shadow_database_url
-        .map(str::to_owned)
-        .or_else(|| ctx.project.shadow_database_url.clone());
+    let shadow_url = match shadow_database_url {
+        Some(u) => Some(u.to_owned()),
+        None => ctx.project.shadow_database_url()?,
+    };
     let base_dir = ctx.project.base_dir.clone();
     let schemas = ctx.project.schemas.clone();
     let compared = [Compared {

@@ -56,9 +56,10 @@ pub struct Project {
     /// Where relative paths in the URL (certificates) are resolved (§8.3).
     pub base_dir: PathBuf,
     pub env: Env,
-    /// The datasource's `shadowDatabaseUrl`, when set and resolvable (`migrate diff`,
-    /// `status --drift`).
-    pub shadow_database_url: Option<String>,
+    /// The datasource's `shadowDatabaseUrl` (`migrate diff`, `status --drift`): the
+    /// config's (Prisma 7), else the schema's. One the config cannot decide is raised only
+    /// where a shadow is needed: read it through [`Project::shadow_database_url`].
+    pub shadow_database: Field,
     /// How this run found the project, repeated in the commands it prints.
     pub invocation: crate::shell::Invocation,
 }
@@ -280,6 +281,11 @@ pub struct Header {
 }
 
 impl Project {
+    /// The datasource's shadow database URL; an undecidable one is the config's error.
+    pub fn shadow_database_url(&self) -> Result<Option<String>> {
+        self.shadow_database.get()
+    }
+
     pub fn load(cwd: &Path, loc: &Locations, command: &str) -> Result<Project> {
         Project::load_with_header(cwd, loc, command).map_err(|(e, _)| e)
     }
@@ -672,17 +678,25 @@ impl Project {
             url_var,
         };
 
-        let shadow_database_url = datasource
+        // As for the URL: with Prisma 7 rules only the config names it.
+        let shadow_database = match config
             .as_ref()
-            .and_then(|d| d.shadow_database_url.as_ref())
-            .and_then(|a| match &a.value {
-                Value::Literal(s) => Some(s.clone()),
-                Value::Env(var) => env.get(var).filter(|v| !v.is_empty()).map(str::to_owned),
-                _ => None,
-            });
+            .filter(|c| prisma7_rules || !matches!(c.shadow_url, Field::Absent))
+        {
+            Some(c) => c.shadow_url.clone(),
+            None => datasource
+                .as_ref()
+                .and_then(|d| d.shadow_database_url.as_ref())
+                .and_then(|a| match &a.value {
+                    Value::Literal(s) => Some(s.clone()),
+                    Value::Env(var) => env.get(var).filter(|v| !v.is_empty()).map(str::to_owned),
+                    _ => None,
+                })
+                .map_or(Field::Absent, Field::Value),
+        };
         Ok(Project {
             invocation,
-            shadow_database_url,
+            shadow_database,
             flavor,
             notices,
             base_dir,

@@ -90,10 +90,6 @@ pub struct ConfigFile {
     pub schema: Field,
     pub migrations: Field,
     pub url: Field,
-    #[expect(
-        dead_code,
-        reason = "evaluated, not yet applied: a project's shadowDatabaseUrl comes from the schema"
-    )]
     pub shadow_url: Field,
     /// `.env` files the file loads through dotenv, as printed.
     pub env_files: Vec<String>,

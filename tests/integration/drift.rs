@@ -968,3 +968,59 @@ fn mysql_views_are_not_drift() {
         "CREATE VIEW `UserNames` AS SELECT `name` FROM `User`;",
     );
 }
+
+// Prisma 7: the config's `datasource.shadowDatabaseUrl` is the shadow when no flag names one;
+// one the config cannot decide stops only what needs a shadow (PM1016), never falling back
+// to a temporary database.
+#[test]
+fn the_configs_shadow_database_url_is_used() {
+    let db = TestDb::new("drift_config_target");
+    let shadow = TestDb::new("drift_config_shadow");
+    let p = project::<Postgres>(PG_INIT, PG_POST);
+    p.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\n",
+    );
+    let config = |shadow: &str| {
+        format!("import {{ defineConfig, env }} from \"prisma/config\";\n\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  datasource: {{\n    url: env(\"DATABASE_URL\"),\n    shadowDatabaseUrl: {shadow},\n  }},\n}});\n")
+    };
+    p.write("prisma.config.ts", config("env(\"SHADOW_URL\")"));
+    let with_shadow = |args: &[&str]| {
+        let mut c = crate::support::cmd::command(&p, &db.url(), args);
+        c.env("SHADOW_URL", shadow.url());
+        crate::support::cmd::output(c)
+    };
+    with_shadow(&["migrate", "deploy"]).success();
+    let out = with_shadow(&["migrate", "status", "--drift"]);
+    assert_eq!(out.code, 0, "{out:#?}");
+    // The replay went into the configured shadow, which keeps the history's tables.
+    assert_eq!(
+        shadow.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'Post'"),
+        1
+    );
+    let out = with_shadow(&[
+        "migrate",
+        "diff",
+        "--from-migrations",
+        "prisma/migrations",
+        "--to-config-datasource",
+        "--exit-code",
+    ]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No difference detected.\n\n"),
+        "{out:#?}"
+    );
+
+    p.write("prisma.config.ts", config("buildShadowUrl()"));
+    let out = with_shadow(&["migrate", "status", "--drift"]);
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(
+        out.stderr
+            .contains("Error: PM1016: cannot evaluate `buildShadowUrl()`"),
+        "{}",
+        out.stderr
+    );
+    // What needs no shadow is not stopped by it.
+    assert_eq!(with_shadow(&["migrate", "deploy"]).code, 0);
+}
