@@ -81,12 +81,7 @@ impl TemporaryDatabase {
         if let Target::Sqlite(url) = &target {
             // Created exclusively and private, as every file prismig writes; SQLite takes
             // an empty file as an empty database.
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(url.path())
+            crate::files::create_new(url.path())
                 .map_err(|e| creation_refused(format!("{}: {e}", url.path().display())))?;
             let db = Database::connect(&target)?;
             return Ok((
