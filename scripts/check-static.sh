@@ -14,9 +14,9 @@ ensure_postgres
 ensure_mariadb
 bin=${PRISMIG_BIN:-$(scripts/build-static.sh)}
 size=$(stat -c %s "$bin")
-# 17.0 MiB with the MySQL client library, whose collation tables alone take about 5.8 MB
-# (see README, Building), and the prisma.config parser; 14 MiB is the aim. The limit catches
-# growth beyond that.
+# 17.0 MiB (17,831,936 bytes) with the MySQL client library, whose collation tables alone
+# take 6.15 MB and cannot be left out (README, Building, has the measured parts); 14 MiB was
+# the aim. The limit catches growth beyond that.
 limit=$((18 * 1048576))
 echo "check-static: $bin, $size bytes ($(awk "BEGIN { printf \"%.2f\", $size / 1048576 }") MiB, stripped)"
 too_big=""
