@@ -120,23 +120,27 @@ impl IdentityFiles {
 }
 
 /// Elsewhere (no `memfd`) a new private temporary folder (0700, files 0600; on Windows the
-/// user's own temporary folder), removed with the last copy of the URL.
-#[cfg(not(target_os = "linux"))]
+/// user's own temporary folder), removed with the last copy of the URL. Compiled on Linux
+/// too, where only its tests use it.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
 #[derive(Debug)]
-struct IdentityFiles {
+struct DiskIdentityFiles {
     dir: crate::files::TempPrivateDir,
 }
 
 #[cfg(not(target_os = "linux"))]
-impl IdentityFiles {
-    fn new(cert_pem: &[u8], key_pem: &[u8]) -> std::result::Result<IdentityFiles, String> {
+type IdentityFiles = DiskIdentityFiles;
+
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+impl DiskIdentityFiles {
+    fn new(cert_pem: &[u8], key_pem: &[u8]) -> std::result::Result<DiskIdentityFiles, String> {
         let dir = crate::files::TempPrivateDir::new()
             .map_err(|e| format!("cannot create a private temporary folder: {e}"))?;
         for (name, pem) in [("cert.pem", cert_pem), ("key.pem", key_pem)] {
             dir.write(name, pem)
                 .map_err(|e| format!("cannot write {}: {e}", dir.path().join(name).display()))?;
         }
-        Ok(IdentityFiles { dir })
+        Ok(DiskIdentityFiles { dir })
     }
 
     /// (sslcert, sslkey)
@@ -1495,6 +1499,27 @@ mod tests {
             .unwrap()
             .to_der()
             .unwrap()
+    }
+
+    // §9 `sslidentity` where there are no memory-only files (macOS, Windows): the PEM files
+    // are in a new folder only the owner can enter, readable by the owner alone (libpq
+    // refuses others), and gone with the last copy of the URL.
+    #[cfg(unix)]
+    #[test]
+    fn pkcs12_identity_on_disk_is_private_and_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let files = DiskIdentityFiles::new(b"CERT PEM", b"KEY PEM").unwrap();
+        let (cert, key) = files.paths().unwrap();
+        assert_eq!(std::fs::read(&cert).unwrap(), b"CERT PEM");
+        assert_eq!(std::fs::read(&key).unwrap(), b"KEY PEM");
+        let dir = Path::new(&cert).parent().unwrap().to_path_buf();
+        assert_eq!(Path::new(&key).parent().unwrap(), dir);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(Path::new(&cert)), 0o600);
+        assert_eq!(mode(Path::new(&key)), 0o600);
+        drop(files);
+        assert!(!dir.exists(), "the decrypted key does not outlive the run");
     }
 
     // §9 `sslidentity`/`sslpassword`: the PKCS#12 identity becomes libpq's PEM `sslcert` and
