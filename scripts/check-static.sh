@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the shipped binary is self-contained and serves all three providers: no shared
 # library at all (so no libpq, libssl, libsqlite3 or libmysqlclient), stripped size within
-# 18 MiB, THIRD-PARTY-NOTICES names what is inside, and `migrate deploy` / `migrate status`
+# 17 MiB, THIRD-PARTY-NOTICES names what is inside, and `migrate deploy` / `migrate status`
 # work against the local PostgreSQL, the local MySQL/MariaDB and a SQLite file from an empty
 # root filesystem holding only the binary, CA certificates and /etc/hosts (chroot as root,
 # else an unprivileged user namespace).
@@ -14,10 +14,10 @@ ensure_postgres
 ensure_mariadb
 bin=${PRISMIG_BIN:-$(scripts/build-static.sh)}
 size=$(stat -c %s "$bin")
-# 17.0 MiB with the MySQL client library, whose collation tables alone take about 5.8 MB
-# (see README, Building), and the prisma.config parser; 14 MiB is the aim. The limit catches
-# growth beyond that.
-limit=$((18 * 1048576))
+# 16.8 MiB (17,613,248 bytes) with the MySQL client library, whose collation tables alone
+# take 6.15 MB and cannot be left out (README, Building, has the measured parts); 14 MiB was
+# the aim. The limit catches growth beyond that.
+limit=$((17 * 1048576))
 echo "check-static: $bin, $size bytes ($(awk "BEGIN { printf \"%.2f\", $size / 1048576 }") MiB, stripped)"
 too_big=""
 [ "$size" -gt "$limit" ] && too_big=1
@@ -88,7 +88,7 @@ for provider in postgresql mysql sqlite; do
     passed=$((passed + 1))
 done
 if [ -n "$too_big" ]; then
-    echo "check-static: FAIL $bin is $size bytes, more than 18 MiB ($limit)" >&2
+    echo "check-static: FAIL $bin is $size bytes, more than 17 MiB ($limit)" >&2
     echo "check-static: $passed passed, 1 failed"
     exit 1
 fi

@@ -5,6 +5,7 @@
 //! P1013 details (`invalid port number`, …).
 
 use crate::error::{Error, Result};
+#[cfg(target_os = "linux")]
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -87,12 +88,78 @@ pub struct PgUrl {
     ssl_identity: Option<(String, Option<String>)>,
     /// Folder that relative certificate paths are resolved against (§8.3).
     base_dir: Option<PathBuf>,
-    /// The identity converted to PEM in memory-only files, made once per process.
-    identity_files: Arc<OnceLock<std::result::Result<(OwnedFd, OwnedFd), String>>>,
+    /// The identity converted to PEM files, made once per process.
+    identity_files: Arc<OnceLock<std::result::Result<IdentityFiles, String>>>,
 }
 
-/// A file that lives in memory only (`memfd`), readable by libpq as `/proc/self/fd/N`, so
-/// that a decrypted private key never touches the disk.
+/// The PKCS#12 identity as the PEM certificate and key files libpq opens by path: on Linux
+/// memory-only files, so that a decrypted private key never touches the disk.
+#[cfg(target_os = "linux")]
+#[derive(Debug)]
+struct IdentityFiles {
+    cert: OwnedFd,
+    key: OwnedFd,
+}
+
+#[cfg(target_os = "linux")]
+impl IdentityFiles {
+    fn new(cert_pem: &[u8], key_pem: &[u8]) -> std::result::Result<IdentityFiles, String> {
+        Ok(IdentityFiles {
+            cert: memory_file("prismig-cert", cert_pem)?,
+            key: memory_file("prismig-key", key_pem)?,
+        })
+    }
+
+    /// (sslcert, sslkey)
+    fn paths(&self) -> std::result::Result<(String, String), String> {
+        Ok((
+            format!("/proc/self/fd/{}", self.cert.as_raw_fd()),
+            format!("/proc/self/fd/{}", self.key.as_raw_fd()),
+        ))
+    }
+}
+
+/// Elsewhere (no `memfd`) a new private temporary folder (0700, files 0600; on Windows the
+/// user's own temporary folder), removed with the last copy of the URL. Compiled on Linux
+/// too, where only its tests use it.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+#[derive(Debug)]
+struct DiskIdentityFiles {
+    dir: crate::files::TempPrivateDir,
+}
+
+#[cfg(not(target_os = "linux"))]
+type IdentityFiles = DiskIdentityFiles;
+
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+impl DiskIdentityFiles {
+    fn new(cert_pem: &[u8], key_pem: &[u8]) -> std::result::Result<DiskIdentityFiles, String> {
+        let dir = crate::files::TempPrivateDir::new()
+            .map_err(|e| format!("cannot create a private temporary folder: {e}"))?;
+        for (name, pem) in [("cert.pem", cert_pem), ("key.pem", key_pem)] {
+            dir.write(name, pem)
+                .map_err(|e| format!("cannot write {}: {e}", dir.path().join(name).display()))?;
+        }
+        Ok(DiskIdentityFiles { dir })
+    }
+
+    /// (sslcert, sslkey)
+    fn paths(&self) -> std::result::Result<(String, String), String> {
+        let path = |name: &str| {
+            let path = self.dir.path().join(name);
+            path.to_str().map(str::to_owned).ok_or_else(|| {
+                format!(
+                    "the temporary folder's path is not UTF-8: {}",
+                    path.display()
+                )
+            })
+        };
+        Ok((path("cert.pem")?, path("key.pem")?))
+    }
+}
+
+/// A file that lives in memory only (`memfd`), readable by libpq as `/proc/self/fd/N`.
+#[cfg(target_os = "linux")]
 fn memory_file(name: &str, content: &[u8]) -> std::result::Result<OwnedFd, String> {
     let cname = std::ffi::CString::new(name).map_err(|e| e.to_string())?;
     // SAFETY: a valid C string and flags; the result is checked.
@@ -112,11 +179,11 @@ fn memory_file(name: &str, content: &[u8]) -> std::result::Result<OwnedFd, Strin
     Ok(fd)
 }
 
-/// PKCS#12 identity → (certificate PEM, key PEM) memory files.
+/// PKCS#12 identity → (certificate PEM, key PEM) files.
 fn identity_to_pem(
     path: &Path,
     password: Option<&str>,
-) -> std::result::Result<(OwnedFd, OwnedFd), String> {
+) -> std::result::Result<IdentityFiles, String> {
     let der = std::fs::read(path)
         .map_err(|e| format!("identity file not found ({}): {e}", path.display()))?;
     let parsed = openssl::pkcs12::Pkcs12::from_der(&der)
@@ -133,10 +200,7 @@ fn identity_to_pem(
         cert_pem.extend(extra.to_pem().map_err(|e| e.to_string())?);
     }
     let key_pem = key.private_key_to_pem_pkcs8().map_err(|e| e.to_string())?;
-    Ok((
-        memory_file("prismig-cert", &cert_pem)?,
-        memory_file("prismig-key", &key_pem)?,
-    ))
+    IdentityFiles::new(&cert_pem, &key_pem)
 }
 
 /// Parameters Prisma understands that libpq would reject: stripped (§9).
@@ -496,22 +560,16 @@ impl PgUrl {
             let files = self
                 .identity_files
                 .get_or_init(|| identity_to_pem(&path, password.as_deref()));
-            match files {
+            match files
+                .as_ref()
+                .map_err(String::clone)
+                .and_then(IdentityFiles::paths)
+            {
                 Ok((cert, key)) => {
-                    parts.push((
-                        "sslcert".into(),
-                        format!("/proc/self/fd/{}", cert.as_raw_fd()),
-                    ));
-                    parts.push((
-                        "sslkey".into(),
-                        format!("/proc/self/fd/{}", key.as_raw_fd()),
-                    ));
+                    parts.push(("sslcert".into(), cert));
+                    parts.push(("sslkey".into(), key));
                 }
-                Err(message) => {
-                    return Err(Error::Tls {
-                        message: message.clone(),
-                    })
-                }
+                Err(message) => return Err(Error::Tls { message }),
             }
         }
         if !self
@@ -1415,6 +1473,7 @@ mod tests {
     }
 
     /// A PKCS#12 identity (EC key, self-signed certificate) protected by `password`.
+    #[cfg(target_os = "linux")]
     fn pkcs12_identity(password: &str) -> Vec<u8> {
         use openssl::{asn1::Asn1Time, ec, hash::MessageDigest, nid::Nid, pkey::PKey, x509};
         let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
@@ -1442,8 +1501,30 @@ mod tests {
             .unwrap()
     }
 
+    // §9 `sslidentity` where there are no memory-only files (macOS, Windows): the PEM files
+    // are in a new folder only the owner can enter, readable by the owner alone (libpq
+    // refuses others), and gone with the last copy of the URL.
+    #[cfg(unix)]
+    #[test]
+    fn pkcs12_identity_on_disk_is_private_and_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let files = DiskIdentityFiles::new(b"CERT PEM", b"KEY PEM").unwrap();
+        let (cert, key) = files.paths().unwrap();
+        assert_eq!(std::fs::read(&cert).unwrap(), b"CERT PEM");
+        assert_eq!(std::fs::read(&key).unwrap(), b"KEY PEM");
+        let dir = Path::new(&cert).parent().unwrap().to_path_buf();
+        assert_eq!(Path::new(&key).parent().unwrap(), dir);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(Path::new(&cert)), 0o600);
+        assert_eq!(mode(Path::new(&key)), 0o600);
+        drop(files);
+        assert!(!dir.exists(), "the decrypted key does not outlive the run");
+    }
+
     // §9 `sslidentity`/`sslpassword`: the PKCS#12 identity becomes libpq's PEM `sslcert` and
     // `sslkey`, in memory-only files libpq accepts (mode 0600); errors are P1011.
+    #[cfg(target_os = "linux")]
     #[test]
     fn pkcs12_identity_becomes_pem_files_in_memory() {
         use std::os::unix::fs::PermissionsExt;

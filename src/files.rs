@@ -1,12 +1,14 @@
 //! The files prismig writes (repair records, cleanup manifests and trash, backups): created
 //! exclusively (`O_EXCL`), never over an existing file, mode 0600 in directories of mode
 //! 0700, under names made unique by the time and a random part; and moves that also work
-//! between two filesystems.
+//! between two filesystems. Modes apply where the system has them (Unix); on Windows new
+//! files and folders take the permissions of the folder they are made in.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `20240101T000000.123Z-1a2b3c4d`: sorts by time; the random part keeps two runs in the
 /// same millisecond (parallel pipelines in one working directory) apart.
@@ -19,21 +21,75 @@ pub fn unique_stamp() -> io::Result<String> {
     ))
 }
 
+/// A folder builder that gives new folders `mode` (Unix).
+pub fn dir_builder(mode: u32) -> DirBuilder {
+    #[cfg(unix)]
+    {
+        let mut builder = DirBuilder::new();
+        builder.mode(mode);
+        builder
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = mode;
+        DirBuilder::new()
+    }
+}
+
+/// Options that create a new file for writing, mode `mode` (Unix), and fail if anything
+/// exists at the path (a symbolic link included).
+pub fn new_file_options(mode: u32) -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    options
+}
+
 /// Creates `dir` and its missing parents with mode 0700.
 pub fn private_dir(dir: &Path) -> io::Result<()> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+    dir_builder(0o700).recursive(true).create(dir)
 }
 
 /// A new file, mode 0600; fails if anything exists at `path` (a symbolic link included).
 pub fn create_new(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
+    new_file_options(0o600).open(path)
+}
+
+/// A new folder of mode 0700 under the system's temporary folder, removed with its
+/// contents when dropped. Holds secrets that a library reads only from a path (a client
+/// key for libpq) where the system has no memory-only files.
+#[derive(Debug)]
+pub struct TempPrivateDir {
+    path: PathBuf,
+}
+
+impl TempPrivateDir {
+    pub fn new() -> io::Result<TempPrivateDir> {
+        let path = std::env::temp_dir().join(format!("prismig-{}", unique_stamp()?));
+        // Not recursive: the folder must be new, so that nobody else can have opened it.
+        dir_builder(0o700).create(&path)?;
+        Ok(TempPrivateDir { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes a new file of mode 0600 named `name` inside; returns its path.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+        let path = self.path.join(name);
+        create_new(&path)?.write_all(bytes)?;
+        Ok(path)
+    }
+}
+
+impl Drop for TempPrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
 }
 
 /// Writes `bytes` to a new file (see `create_new`) and flushes it to the disk.
@@ -72,7 +128,7 @@ pub fn move_path(from: &Path, to: &Path) -> io::Result<()> {
         ));
     }
     match std::fs::rename(from, to) {
-        Err(e) if e.raw_os_error() == Some(libc::EXDEV) => {
+        Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
             if let Err(e) = copy_tree(from, to) {
                 let _ = remove_tree(to);
                 return Err(e);
@@ -101,27 +157,46 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 
 fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     let meta = std::fs::symlink_metadata(from)?;
-    let mode = meta.permissions().mode() & 0o7777;
+    #[cfg(unix)]
+    let permissions = std::fs::Permissions::from_mode(meta.permissions().mode() & 0o7777);
+    #[cfg(not(unix))]
+    let permissions = meta.permissions();
     if meta.file_type().is_symlink() {
-        std::os::unix::fs::symlink(std::fs::read_link(from)?, to)
+        copy_symlink(from, to)
     } else if meta.is_dir() {
-        std::fs::DirBuilder::new().mode(0o700).create(to)?;
+        dir_builder(0o700).create(to)?;
         for entry in std::fs::read_dir(from)? {
             let entry = entry?;
             copy_tree(&entry.path(), &to.join(entry.file_name()))?;
         }
         sync_dir(to)?;
-        std::fs::set_permissions(to, std::fs::Permissions::from_mode(mode))
+        std::fs::set_permissions(to, permissions)
     } else {
         let mut source = File::open(from)?;
-        let mut dest = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(to)?;
+        let mut dest = new_file_options(0o600).open(to)?;
         io::copy(&mut source, &mut dest)?;
-        dest.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        dest.set_permissions(permissions)?;
         dest.sync_all()
+    }
+}
+
+#[cfg(unix)]
+fn copy_symlink(from: &Path, to: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(std::fs::read_link(from)?, to)
+}
+
+/// Windows tells links to files from links to folders.
+#[cfg(windows)]
+fn copy_symlink(from: &Path, to: &Path) -> io::Result<()> {
+    use std::os::windows::fs::FileTypeExt;
+    let target = std::fs::read_link(from)?;
+    if std::fs::symlink_metadata(from)?
+        .file_type()
+        .is_symlink_dir()
+    {
+        std::os::windows::fs::symlink_dir(target, to)
+    } else {
+        std::os::windows::fs::symlink_file(target, to)
     }
 }
 
@@ -129,6 +204,7 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn new_files_are_private_and_never_overwrite() {
         let dir = tempfile::tempdir().unwrap();
@@ -152,6 +228,35 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         assert!(write_new(&link, b"x").is_err());
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    }
+
+    // The PKCS#12 identity's PEM files where there are no memory-only files (§9
+    // `sslidentity`): a new folder only its owner can enter, files only the owner can read
+    // (libpq refuses others), all gone when dropped.
+    #[cfg(unix)]
+    #[test]
+    fn a_temporary_private_folder_is_private_and_removed() {
+        let first = TempPrivateDir::new().unwrap();
+        let second = TempPrivateDir::new().unwrap();
+        assert_ne!(first.path(), second.path());
+        assert!(first.path().starts_with(std::env::temp_dir()));
+        let mode = std::fs::metadata(first.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let key = first.write("key.pem", b"secret").unwrap();
+        assert_eq!(std::fs::read(&key).unwrap(), b"secret");
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(
+            first.write("key.pem", b"other").is_err(),
+            "never overwritten"
+        );
+        let path = first.path().to_path_buf();
+        drop(first);
+        assert!(!path.exists(), "removed with its files");
+        assert!(second.path().exists());
     }
 
     #[test]

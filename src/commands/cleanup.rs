@@ -15,7 +15,6 @@ use crate::migration::{locale_compare, read_lock_provider};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -460,8 +459,7 @@ pub fn cleanup(
         "cannot create {}; nothing was moved",
         trash_root.display()
     )))?;
-    std::fs::DirBuilder::new()
-        .mode(0o700)
+    crate::files::dir_builder(0o700)
         .create(&trash)
         .map_err(io_error(format!(
             "cannot create {}; nothing was moved",
@@ -563,12 +561,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// The lockfile is part of the project (committed, read by others): a new file, mode 0644.
 fn write_lockfile(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o644)
-        .open(path)?;
+    let mut f = crate::files::new_file_options(0o644).open(path)?;
     f.write_all(content.as_bytes())?;
     f.sync_all()
 }
@@ -1005,6 +998,7 @@ mod tests {
         assert_eq!(steps[0].step.details, ["archive/20230101000000_old/"]);
     }
 
+    #[cfg(unix)]
     #[test]
     fn manifest_paths_must_stay_inside() {
         let dir = tempfile::tempdir().unwrap();

@@ -285,12 +285,7 @@ pub fn replay(provider: Provider, migrations: &[Script], shadow: &Shadow<'_>) ->
                 // The engine creates a missing SQLite shadow file (transcripts §9.7);
                 // exclusively and private, as every file prismig writes.
                 if !file.path().exists() {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    std::fs::OpenOptions::new()
-                        .write(true)
-                        .create_new(true)
-                        .mode(0o600)
-                        .open(file.path())
+                    crate::files::create_new(file.path())
                         .map_err(|e| Error::Database(format!("{}: {e}", file.path().display())))?;
                 }
             }

@@ -2,6 +2,8 @@
 //! watcher thread then cancels the statement in flight (libpq's `PQcancel`, SQLite's
 //! `sqlite3_interrupt`, both safe from another thread), so that the database rolls the
 //! script back, the command records what happened, releases the lock and exits 130 or 143.
+//! On Windows Ctrl-C arrives as SIGINT through the C runtime's `signal` (its console
+//! handler); Ctrl-Break and closing the console still end the process at once.
 
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -43,6 +45,38 @@ static KILLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::ne
 extern "C" fn on_signal(signal: c_int) {
     // Only an atomic store: async-signal-safe.
     SIGNAL.store(signal, Ordering::SeqCst);
+    // The C runtime resets the handler before calling it: a second Ctrl-C must not kill.
+    #[cfg(windows)]
+    // SAFETY: re-installing the same plain handler, as the runtime's documentation asks.
+    unsafe {
+        libc::signal(
+            signal,
+            on_signal as extern "C" fn(c_int) as libc::sighandler_t,
+        );
+    }
+}
+
+#[cfg(unix)]
+fn catch(signal: c_int) {
+    // SAFETY: a zeroed sigaction with a plain handler is valid; the handler is
+    // async-signal-safe.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_signal as extern "C" fn(c_int) as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(signal, &action, std::ptr::null_mut());
+    }
+}
+
+#[cfg(windows)]
+fn catch(signal: c_int) {
+    // SAFETY: a plain handler that only stores an atomic and re-arms itself.
+    unsafe {
+        libc::signal(
+            signal,
+            on_signal as extern "C" fn(c_int) as libc::sighandler_t,
+        );
+    }
 }
 
 /// Installs the handlers and the watcher, once. Until then the default (terminate) applies.
@@ -52,14 +86,7 @@ pub fn install(forced_exit: fn(i32)) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         for signal in [libc::SIGINT, libc::SIGTERM] {
-            // SAFETY: a zeroed sigaction with a plain handler is valid; the handler is
-            // async-signal-safe.
-            unsafe {
-                let mut action: libc::sigaction = std::mem::zeroed();
-                action.sa_sigaction = on_signal as extern "C" fn(c_int) as libc::sighandler_t;
-                libc::sigemptyset(&mut action.sa_mask);
-                libc::sigaction(signal, &action, std::ptr::null_mut());
-            }
+            catch(signal);
         }
         std::thread::spawn(move || {
             let mut since = None;

@@ -314,10 +314,17 @@ fn creation_refused(detail: impl std::fmt::Display) -> Error {
 }
 
 /// An exclusive `flock` on `file` without waiting; false when someone holds it.
+#[cfg(unix)]
 fn try_flock(file: &std::fs::File) -> bool {
     use std::os::unix::io::AsRawFd;
     // SAFETY: the descriptor belongs to `file`, which outlives the call.
     unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
+/// Without `flock` no file can be shown unused: a sweep leaves every one.
+#[cfg(not(unix))]
+fn try_flock(_file: &std::fs::File) -> bool {
+    false
 }
 
 /// The admin connection on the server of `url` (the database itself may be gone).
@@ -458,12 +465,7 @@ impl TemporaryDatabase {
         if let Target::Sqlite(url) = &target {
             // Created exclusively and private, as every file prismig writes; SQLite takes
             // an empty file as an empty database.
-            use std::os::unix::fs::OpenOptionsExt;
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(url.path())
+            let file = crate::files::create_new(url.path())
                 .map_err(|e| creation_refused(format!("{}: {e}", url.path().display())))?;
             // Held until the file is removed: a sweep in another process skips it.
             try_flock(&file);

@@ -9,11 +9,19 @@ use crate::error::Result;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 
-/// A new row id: a random UUID v4, hyphenated lowercase, as the engine makes them. The
-/// randomness comes from the `getrandom` system call (static binaries on an empty root
-/// filesystem have no `/dev/urandom`), else from `/dev/urandom`.
+/// A new row id: a random UUID v4, hyphenated lowercase, as the engine makes them.
 pub fn new_id() -> Result<String> {
     let mut bytes = [0u8; 16];
+    fill_random(&mut bytes)?;
+    Ok(uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string())
+}
+
+/// On Linux the randomness comes from the `getrandom` system call (static binaries on an
+/// empty root filesystem have no `/dev/urandom`), else from `/dev/urandom`.
+#[cfg(target_os = "linux")]
+fn fill_random(bytes: &mut [u8; 16]) -> Result<()> {
     let mut filled = 0;
     while filled < bytes.len() {
         let rest = &mut bytes[filled..];
@@ -29,7 +37,7 @@ pub fn new_id() -> Result<String> {
     if filled < bytes.len() {
         use std::io::Read;
         std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut bytes))
+            .and_then(|mut f| f.read_exact(bytes))
             .map_err(|e| {
                 crate::error::Error::own(
                     "PM2002",
@@ -37,9 +45,19 @@ pub fn new_id() -> Result<String> {
                 )
             })?;
     }
-    Ok(uuid::Builder::from_random_bytes(bytes)
-        .into_uuid()
-        .to_string())
+    Ok(())
+}
+
+/// Elsewhere from the system's generator through the `getrandom` crate (macOS
+/// `getentropy`, Windows `ProcessPrng`).
+#[cfg(not(target_os = "linux"))]
+fn fill_random(bytes: &mut [u8; 16]) -> Result<()> {
+    getrandom::fill(bytes).map_err(|e| {
+        crate::error::Error::own(
+            "PM2002",
+            format!("no source of randomness for row ids: {e}"),
+        )
+    })
 }
 
 /// A failed migration's row.
