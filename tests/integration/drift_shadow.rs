@@ -395,8 +395,10 @@ fn postgres_an_orphaned_temporary_shadow_is_dropped_later() {
     let session: diesel::pg::PgConnection = session.unwrap();
     check_sweeps(&p, &url, &old, &[&young, &in_use, &upper, &longer], &exists);
     drop(session);
+    // Once the session is gone, a sweep by a run elsewhere on the server may drop the old
+    // ones first.
     for n in [&young, &in_use, &upper, &longer] {
-        db.exec(&format!("DROP DATABASE \"{n}\""));
+        db.exec(&format!("DROP DATABASE IF EXISTS \"{n}\""));
     }
 }
 
@@ -453,7 +455,7 @@ fn mysql_an_orphaned_temporary_shadow_is_dropped_later() {
     drop(session);
     for n in [&orphan, &in_use, &upper] {
         admin
-            .batch_execute(&format!("DROP DATABASE `{n}`"))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS `{n}`"))
             .unwrap();
     }
 }
