@@ -57,6 +57,16 @@ struct NameRow {
     name: String,
 }
 
+/// An object an object-by-object reset drops: its kind (`TABLE`, `VIEW`, …) and its name
+/// as the `DROP` statement wants it.
+#[derive(QueryableByName)]
+struct Object {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
 /// What identifies the database a connection reaches, whatever the URL's spelling: the
 /// server and database (`place`) and, on PostgreSQL, the schemas the diff reads or a
 /// reset empties. Two connections reach the same data when the places are equal and the
@@ -224,13 +234,6 @@ fn pg_namespaces(url_schema: &str, schemas: &[String]) -> Vec<String> {
 /// The object-by-object reset of PostgreSQL schemas: views, tables, sequences, routines
 /// and types, each with what depends on it; objects that belong to an extension stay.
 fn pg_drop_objects(conn: &mut diesel::pg::PgConnection, namespaces: &[String]) -> Result<()> {
-    #[derive(QueryableByName)]
-    struct Object {
-        #[diesel(sql_type = Text)]
-        kind: String,
-        #[diesel(sql_type = Text)]
-        name: String,
-    }
     let list = diesel::sql_query(
         "WITH ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e') \
          SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, \
@@ -267,13 +270,6 @@ fn pg_drop_objects(conn: &mut diesel::pg::PgConnection, namespaces: &[String]) -
 /// foreign-key checks, so that the order does not matter.
 #[cfg(feature = "mysql")]
 fn mysql_drop_objects(conn: &mut diesel::mysql::MysqlConnection, database: &str) -> Result<()> {
-    #[derive(QueryableByName)]
-    struct Object {
-        #[diesel(sql_type = Text)]
-        kind: String,
-        #[diesel(sql_type = Text)]
-        name: String,
-    }
     let list = diesel::sql_query(
         "SELECT IF(TABLE_TYPE = 'VIEW', 'VIEW', 'TABLE') AS kind, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_TYPE = 'VIEW' DESC, TABLE_NAME",
     )

@@ -15,15 +15,20 @@ fn project(migrations: &[(&str, &str)]) -> Project {
     p
 }
 
+/// The transcripts' project: `init`, then `add_post`.
+fn init_and_post() -> Project {
+    project(&[
+        ("20240101000000_init", INIT),
+        ("20240102000000_add_post", ADD_POST),
+    ])
+}
+
 // §4: applied migrations in order, with their statements; the folder's count; a second
 // deploy applies nothing. The rows are Prisma's finished rows.
 #[test]
 fn deploy_reports_what_it_applied() {
     let db = TestDb::new("api_deploy");
-    let p = project(&[
-        ("20240101000000_init", INIT),
-        ("20240102000000_add_post", ADD_POST),
-    ]);
+    let p = init_and_post();
     let events = RefCell::new(Vec::new());
     let migrator = Migrator::from_project(p.path())
         .url(db.url())
@@ -81,10 +86,7 @@ fn deploy_creates_the_database() {
 #[test]
 fn deploy_to_stops_at_the_named_migration() {
     let db = TestDb::new("api_to");
-    let p = project(&[
-        ("20240101000000_init", INIT),
-        ("20240102000000_add_post", ADD_POST),
-    ]);
+    let p = init_and_post();
     let deployed = Migrator::from_project(p.path())
         .url(db.url())
         .to("20240101000000_init")
@@ -164,10 +166,7 @@ fn a_failed_migration_is_a_typed_error_until_resolved() {
 #[test]
 fn status_reports_pending_migrations() {
     let db = TestDb::new("api_status");
-    let p = project(&[
-        ("20240101000000_init", INIT),
-        ("20240102000000_add_post", ADD_POST),
-    ]);
+    let p = init_and_post();
     let migrator = Migrator::from_project(p.path()).url(db.url());
     migrator.to("20240101000000_init").deploy().unwrap();
     let migrator = Migrator::from_project(p.path()).url(db.url());
@@ -187,10 +186,7 @@ fn status_reports_pending_migrations() {
 fn an_unmanaged_database_is_baselined_with_resolve_applied() {
     let db = TestDb::new("api_unmanaged");
     db.exec(INIT);
-    let p = project(&[
-        ("20240101000000_init", INIT),
-        ("20240102000000_add_post", ADD_POST),
-    ]);
+    let p = init_and_post();
     let migrator = Migrator::from_project(p.path()).url(db.url());
     let status = migrator.status().unwrap();
     assert!(!status.managed);
@@ -402,10 +398,7 @@ fn the_embed_example_refuses_to_start_on_a_failed_migration() {
 #[test]
 fn status_names_diverged_migrations() {
     let db = TestDb::new("api_diverged");
-    let p = project(&[
-        ("20240101000000_init", INIT),
-        ("20240102000000_add_post", ADD_POST),
-    ]);
+    let p = init_and_post();
     let migrator = Migrator::from_project(p.path()).url(db.url());
     migrator.deploy().unwrap();
     assert!(migrator.status().unwrap().diverged().is_empty());

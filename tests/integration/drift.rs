@@ -8,6 +8,7 @@
 use crate::providers::Mysql;
 use crate::providers::{Backend, Postgres, Sqlite};
 use crate::support::cmd::run;
+use crate::support::wait::wait_until;
 use crate::support::{Project, TestDb};
 
 pub(crate) const PG_INIT: &str = "-- CreateEnum\nCREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN');\n\n-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    \"email\" TEXT NOT NULL,\n    \"name\" TEXT NOT NULL,\n    \"age\" INTEGER NOT NULL DEFAULT 0,\n    \"role\" \"Role\" NOT NULL DEFAULT 'USER',\n\n    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n";
@@ -24,7 +25,29 @@ pub(crate) const MYSQL_POST: &str = "CREATE TABLE `Post` (`id` INTEGER NOT NULL 
 /// (name, SQL run on the twin, summary from the migrations to the twin, summary back).
 type Case = (&'static str, &'static str, &'static str, &'static str);
 
-pub(crate) fn project<B: Backend>(init: &str, post: &str) -> Project {
+/// A provider's two migrations: the enum and `User`, then `Post` with its foreign key.
+pub(crate) trait Twin: Backend {
+    const TWIN_INIT: &'static str;
+    const TWIN_POST: &'static str;
+}
+
+impl Twin for Postgres {
+    const TWIN_INIT: &'static str = PG_INIT;
+    const TWIN_POST: &'static str = PG_POST;
+}
+
+impl Twin for Sqlite {
+    const TWIN_INIT: &'static str = SQLITE_INIT;
+    const TWIN_POST: &'static str = SQLITE_POST;
+}
+
+#[cfg(feature = "mysql")]
+impl Twin for Mysql {
+    const TWIN_INIT: &'static str = MYSQL_INIT;
+    const TWIN_POST: &'static str = MYSQL_POST;
+}
+
+pub(crate) fn project<B: Twin>() -> Project {
     let p = Project::new();
     p.write(
         "prisma/schema.prisma",
@@ -37,9 +60,82 @@ pub(crate) fn project<B: Backend>(init: &str, post: &str) -> Project {
         "prisma/migrations/migration_lock.toml",
         format!("provider = \"{}\"\n", B::PROVIDER),
     );
-    p.migration("20240101000000_init", init);
-    p.migration("20240102000000_post", post);
+    p.migration("20240101000000_init", B::TWIN_INIT);
+    p.migration("20240102000000_post", B::TWIN_POST);
     p
+}
+
+/// The project, deployed to `url`.
+pub(crate) fn deployed<B: Twin>(url: &str) -> Project {
+    let p = project::<B>();
+    run(&p, url, &["migrate", "deploy"]).success();
+    p
+}
+
+pub(crate) const NO_DIFFERENCE: &str = "No difference detected.\n\n";
+
+/// The arguments of the drift check: the migrations against `to`, with `--exit-code`.
+pub(crate) fn to_url(to: &str) -> [&str; 5] {
+    [
+        "--from-migrations",
+        "prisma/migrations",
+        "--to-url",
+        to,
+        "--exit-code",
+    ]
+}
+
+/// `migrate diff` from the migrations to the project's own database.
+pub(crate) fn check(p: &Project, url: &str) -> crate::support::cmd::Output {
+    diff(p, url, &to_url(url))
+}
+
+/// The drift check's arguments with a given shadow database.
+pub(crate) fn with_shadow(to: &str, shadow: &str) -> Vec<String> {
+    [
+        "--from-migrations",
+        "prisma/migrations",
+        "--to-url",
+        to,
+        "--shadow-database-url",
+        shadow,
+        "--exit-code",
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect()
+}
+
+pub(crate) fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The drift check of the project's own database, replayed into `shadow`.
+pub(crate) fn diff_with_shadow(
+    p: &Project,
+    url: &str,
+    shadow: &str,
+) -> crate::support::cmd::Output {
+    diff(p, url, &refs(&with_shadow(url, shadow)))
+}
+
+/// `migrate status --drift --exit-code detailed`.
+pub(crate) fn status_drift(p: &Project, url: &str) -> crate::support::cmd::Output {
+    run(
+        p,
+        url,
+        &["migrate", "status", "--drift", "--exit-code", "detailed"],
+    )
+}
+
+/// The drift check found nothing.
+#[track_caller]
+pub(crate) fn assert_no_difference(out: &crate::support::cmd::Output) {
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, NO_DIFFERENCE),
+        "{out:#?}"
+    );
 }
 
 pub(crate) fn diff(p: &Project, url: &str, args: &[&str]) -> crate::support::cmd::Output {
@@ -59,8 +155,8 @@ pub(crate) fn without_sweep_notes(stderr: &str) -> String {
 }
 
 /// Each case on a fresh twin: the change, then both directions with `--exit-code`.
-fn check_cases<B: Backend>(init: &str, post: &str, cases: &[Case]) {
-    let p = project::<B>(init, post);
+fn check_cases<B: Twin>(cases: &[Case]) {
+    let p = project::<B>();
     for (i, (name, sql, forward, backward)) in cases.iter().enumerate() {
         let db = B::create(&format!("drift_{name}"));
         let url = db.url();
@@ -68,35 +164,15 @@ fn check_cases<B: Backend>(init: &str, post: &str, cases: &[Case]) {
         if i > 0 {
             // One clean comparison per list is enough; each costs a shadow database.
         } else {
-            let clean = diff(
-                &p,
-                &url,
-                &[
-                    "--from-migrations",
-                    "prisma/migrations",
-                    "--to-url",
-                    &url,
-                    "--exit-code",
-                ],
-            );
+            let clean = check(&p, &url);
             assert_eq!(
                 (clean.code, clean.stdout.as_str()),
-                (0, "No difference detected.\n\n"),
+                (0, NO_DIFFERENCE),
                 "{name}: before the change\n{clean:#?}"
             );
         }
         db.exec(sql);
-        let out = diff(
-            &p,
-            &url,
-            &[
-                "--from-migrations",
-                "prisma/migrations",
-                "--to-url",
-                &url,
-                "--exit-code",
-            ],
-        );
+        let out = check(&p, &url);
         assert_eq!(
             (
                 out.code,
@@ -168,27 +244,27 @@ const PG_CASES: &[Case] = &[
 // §9.7: every recorded case, both ways.
 #[test]
 fn postgres_tables_and_columns_both_ways() {
-    check_cases::<Postgres>(PG_INIT, PG_POST, &PG_CASES[..4]);
+    check_cases::<Postgres>(&PG_CASES[..4]);
 }
 
 #[test]
 fn postgres_column_changes_both_ways() {
-    check_cases::<Postgres>(PG_INIT, PG_POST, &PG_CASES[4..7]);
+    check_cases::<Postgres>(&PG_CASES[4..7]);
 }
 
 #[test]
 fn postgres_indexes_and_foreign_keys_both_ways() {
-    check_cases::<Postgres>(PG_INIT, PG_POST, &PG_CASES[7..12]);
+    check_cases::<Postgres>(&PG_CASES[7..12]);
 }
 
 #[test]
 fn postgres_enums_primary_keys_and_several_both_ways() {
-    check_cases::<Postgres>(PG_INIT, PG_POST, &PG_CASES[12..]);
+    check_cases::<Postgres>(&PG_CASES[12..]);
 }
 
 #[test]
 fn sqlite_change_kinds_both_ways() {
-    check_cases::<Sqlite>(SQLITE_INIT, SQLITE_POST, &[
+    check_cases::<Sqlite>(&[
         ("add_table", "CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY, \"label\" TEXT NOT NULL);",
          "\n[+] Added tables\n  - Tag\n", "\n[-] Removed tables\n  - Tag\n"),
         ("drop_table", "DROP TABLE \"Post\";",
@@ -214,7 +290,7 @@ fn sqlite_change_kinds_both_ways() {
 #[cfg(feature = "mysql")]
 #[test]
 fn mysql_change_kinds_both_ways() {
-    check_cases::<Mysql>(MYSQL_INIT, MYSQL_POST, &[
+    check_cases::<Mysql>(&[
         ("add_table", "CREATE TABLE `Tag` (`id` INTEGER PRIMARY KEY, `label` TEXT NOT NULL);",
          "\n[+] Added tables\n  - Tag\n", "\n[-] Removed tables\n  - Tag\n"),
         ("drop_table", "DROP TABLE `Post`;",
@@ -265,13 +341,10 @@ fn mysql_change_kinds_both_ways() {
 #[test]
 fn from_empty_and_the_bytes_without_exit_code() {
     let db = TestDb::new("drift_empty");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     let url = db.url();
     let out = diff(&p, &url, &["--from-empty", "--to-url", &url, "--exit-code"]);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n")
-    );
+    assert_no_difference(&out);
     run(&p, &url, &["migrate", "deploy"]).success();
     let out = diff(&p, &url, &["--from-empty", "--to-url", &url, "--exit-code"]);
     assert_eq!(
@@ -288,10 +361,7 @@ fn from_empty_and_the_bytes_without_exit_code() {
     );
     assert!(out.stdout.ends_with("(authorId)\n\n"), "{:?}", out.stdout);
     let out = diff(&p, &url, &["--from-empty", "--to-empty", "--exit-code"]);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n")
-    );
+    assert_no_difference(&out);
     // --json: the steps and the summary.
     let out = diff(&p, &url, &["--from-empty", "--to-url", &url, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -314,23 +384,13 @@ fn a_migration_failing_in_the_shadow_is_p3006() {
         .as_secs()
         - 1;
     let db = TestDb::new("drift_p3006");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     p.migration(
         "20240103000000_bad",
         "ALTER TABLE \"Nope\" ADD COLUMN \"x\" INT;\n",
     );
     let url = db.url();
-    let out = diff(
-        &p,
-        &url,
-        &[
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
+    let out = check(&p, &url);
     assert_eq!(out.code, 1, "{out:#?}");
     assert_eq!(out.stdout, "");
     assert!(
@@ -347,14 +407,13 @@ fn a_migration_failing_in_the_shadow_is_p3006() {
     // drift_shadow.rs makes orphans on purpose, old by name): wait until none created
     // since this test started remains but those in use.
     let left = TestDb::new("drift_p3006_check");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while left.count(&format!("SELECT count(*) AS n FROM pg_database WHERE datname ~ '^prismig_shadow_[0-9]{{10}}_[0-9a-f]{{12}}$' AND split_part(datname, '_', 3)::bigint >= {started} AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)")) > 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a shadow database was left behind"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    wait_until(
+        "no shadow database left behind",
+        std::time::Duration::from_millis(200),
+        || {
+            left.count(&format!("SELECT count(*) AS n FROM pg_database WHERE datname ~ '^prismig_shadow_[0-9]{{10}}_[0-9a-f]{{12}}$' AND split_part(datname, '_', 3)::bigint >= {started} AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)")) == 0
+        },
+    );
 }
 
 // A given shadow database must not be the compared one; a used one is emptied again.
@@ -362,36 +421,14 @@ fn a_migration_failing_in_the_shadow_is_p3006() {
 fn the_given_shadow_database_is_checked() {
     let db = TestDb::new("drift_shadow_target");
     let shadow = TestDb::new("drift_shadow");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
-    let args = |s: &str| -> Vec<String> {
-        [
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--shadow-database-url",
-            s,
-            "--exit-code",
-        ]
-        .iter()
-        .map(|a| (*a).to_owned())
-        .collect()
-    };
-    let call = |s: &str| {
-        let a = args(s);
-        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
-        diff(&p, &url, &refs)
-    };
+    let p = deployed::<Postgres>(&url);
+    let call = |s: &str| diff_with_shadow(&p, &url, s);
     let out = call(&url);
     assert_eq!(out.code, 1);
     assert!(out.stderr.starts_with("Error: PM7005: "), "{}", out.stderr);
     let out = call(&shadow.url());
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n")
-    );
+    assert_no_difference(&out);
     // It keeps the history's tables, as Prisma leaves them; a second use empties it first
     // and gives the same result (§9.7).
     assert_eq!(
@@ -399,17 +436,13 @@ fn the_given_shadow_database_is_checked() {
         1
     );
     let out = call(&shadow.url());
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    assert_no_difference(&out);
 }
 
 // Refusals: what needs Prisma's compiler, the wrong number of sides, no lockfile (§9.7).
 #[test]
 fn refusals() {
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     let url = "postgresql://postgres@127.0.0.1:1/none";
     for args in [
         vec![
@@ -473,22 +506,8 @@ fn example_projects_have_no_drift_after_deploy() {
     copy("prisma", &p);
     let url = db.url();
     run(&p, &url, &["migrate", "deploy"]).success();
-    let out = diff(
-        &p,
-        &url,
-        &[
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    let out = check(&p, &url);
+    assert_no_difference(&out);
 
     let sqlite = Sqlite::create("");
     let p = Project::new();
@@ -496,22 +515,8 @@ fn example_projects_have_no_drift_after_deploy() {
     std::fs::remove_dir_all(p.path().join("prisma/sqlite")).ok();
     let url = sqlite.url();
     run(&p, &url, &["migrate", "deploy", "--url", &url]).success();
-    let out = diff(
-        &p,
-        &url,
-        &[
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    let out = check(&p, &url);
+    assert_no_difference(&out);
 }
 
 fn walk(dir: &str) -> Vec<String> {
@@ -529,16 +534,11 @@ fn walk(dir: &str) -> Vec<String> {
 
 /// `status --drift` on one provider: clean after deploy, then a hand-made change is caught
 /// (§9.8's wording on stderr, code 6 with `--exit-code detailed`, the diff in `--json`).
-fn status_drift_catches_a_hand_made_change<B: Backend>(init: &str, post: &str, change: &str) {
-    let p = project::<B>(init, post);
+fn status_drift_catches_a_hand_made_change<B: Twin>(change: &str) {
     let db = B::create("drift_status");
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
-    let out = run(
-        &p,
-        &url,
-        &["migrate", "status", "--drift", "--exit-code", "detailed"],
-    );
+    let p = deployed::<B>(&url);
+    let out = status_drift(&p, &url);
     assert_eq!(out.code, 0, "{out:#?}");
     assert!(
         out.stdout.ends_with("Database schema is up to date!\n"),
@@ -546,11 +546,7 @@ fn status_drift_catches_a_hand_made_change<B: Backend>(init: &str, post: &str, c
     );
     assert!(out.stderr.contains("No drift detected"), "{out:#?}");
     db.exec(change);
-    let out = run(
-        &p,
-        &url,
-        &["migrate", "status", "--drift", "--exit-code", "detailed"],
-    );
+    let out = status_drift(&p, &url);
     assert_eq!(out.code, 6, "{out:#?}");
     assert!(
         out.stderr.contains("\nDrift detected: Your database schema is not in sync with your migration history.\n\nThe following is a summary of the differences between the expected database schema given your migrations files, and the actual schema of the database.\n\nIt should be understood as the set of changes to get from the expected schema to the actual schema.\n\n[+] Added tables\n  - Tag\n\n[*] Changed the `User` table\n  [+] Added column `bio`\n"),
@@ -567,29 +563,20 @@ fn status_drift_catches_a_hand_made_change<B: Backend>(init: &str, post: &str, c
 // §9.8: the change `migrate dev` reports, caught by `status --drift`.
 #[test]
 fn status_drift_on_postgres() {
-    status_drift_catches_a_hand_made_change::<Postgres>(
-        PG_INIT,
-        PG_POST,
-        "CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY); ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
+    status_drift_catches_a_hand_made_change::<Postgres>("CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY); ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
     );
 }
 
 #[test]
 fn status_drift_on_sqlite() {
-    status_drift_catches_a_hand_made_change::<Sqlite>(
-        SQLITE_INIT,
-        SQLITE_POST,
-        "CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY); ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
+    status_drift_catches_a_hand_made_change::<Sqlite>("CREATE TABLE \"Tag\" (\"id\" INTEGER PRIMARY KEY); ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;",
     );
 }
 
 #[cfg(feature = "mysql")]
 #[test]
 fn status_drift_on_mysql() {
-    status_drift_catches_a_hand_made_change::<Mysql>(
-        MYSQL_INIT,
-        MYSQL_POST,
-        "CREATE TABLE `Tag` (`id` INTEGER PRIMARY KEY); ALTER TABLE `User` ADD COLUMN `bio` TEXT NULL;",
+    status_drift_catches_a_hand_made_change::<Mysql>("CREATE TABLE `Tag` (`id` INTEGER PRIMARY KEY); ALTER TABLE `User` ADD COLUMN `bio` TEXT NULL;",
     );
 }
 
@@ -597,7 +584,7 @@ fn status_drift_on_mysql() {
 #[test]
 fn the_deploy_script_stops_on_drift_in_production() {
     let prod = TestDb::new("drift_pipe_prod");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     let script = |args: &[&str], skip: bool| {
         let mut c = std::process::Command::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -650,9 +637,8 @@ fn the_deploy_script_stops_on_drift_in_production() {
 #[test]
 fn the_schema_datasource_is_a_source() {
     let db = TestDb::new("drift_datasource");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<Postgres>(&url);
     let args = [
         "--from-migrations",
         "prisma/migrations",
@@ -661,11 +647,7 @@ fn the_schema_datasource_is_a_source() {
         "--exit-code",
     ];
     let out = diff(&p, &url, &args);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    assert_no_difference(&out);
     db.exec("ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;");
     let out = diff(&p, &url, &args);
     assert_eq!(
@@ -681,41 +663,21 @@ fn the_schema_datasource_is_a_source() {
 #[test]
 fn the_url_schema_is_respected() {
     let db = TestDb::new("drift_url_schema");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
     let url = db.url_with("schema=app");
-    run(&p, &url, &["migrate", "deploy"]).success();
-    let args = [
-        "--from-migrations",
-        "prisma/migrations",
-        "--to-url",
-        &url,
-        "--exit-code",
-    ];
-    let out = diff(&p, &url, &args);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    let p = deployed::<Postgres>(&url);
+    let out = check(&p, &url);
+    assert_no_difference(&out);
     db.exec("CREATE TABLE public.\"Elsewhere\" (id INT);");
-    let out = diff(&p, &url, &args);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    let out = check(&p, &url);
+    assert_no_difference(&out);
     db.exec("CREATE TABLE app.\"Tag\" (id INT);");
-    let out = diff(&p, &url, &args);
+    let out = check(&p, &url);
     assert_eq!(
         (out.code, out.stdout.as_str()),
         (2, "\n[+] Added tables\n  - Tag\n"),
         "{out:#?}"
     );
-    let out = run(
-        &p,
-        &url,
-        &["migrate", "status", "--drift", "--exit-code", "detailed"],
-    );
+    let out = status_drift(&p, &url);
     assert_eq!(out.code, 6, "{out:#?}");
 }
 
@@ -725,20 +687,10 @@ fn the_url_schema_is_respected() {
 fn no_right_to_create_the_temporary_shadow_is_pm7003() {
     let db = TestDb::new("drift_nocreate");
     db.exec("DO $$ BEGIN CREATE ROLE prismig_nocreate LOGIN NOCREATEDB; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     let url = db.url().replacen("://postgres@", "://prismig_nocreate@", 1);
     assert_ne!(url, db.url(), "the test URL names the postgres user");
-    let out = diff(
-        &p,
-        &url,
-        &[
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
+    let out = check(&p, &url);
     assert_eq!(out.code, 1, "{out:#?}");
     assert!(
         out.stderr
@@ -757,7 +709,7 @@ fn no_right_to_create_the_temporary_shadow_is_pm7003() {
 // file is P1003 in the engine's form.
 #[test]
 fn sqlite_relative_urls_and_p1003() {
-    let p = project::<Sqlite>(SQLITE_INIT, SQLITE_POST);
+    let p = project::<Sqlite>();
     let url = "file:./dev.db";
     let deployed = run(&p, url, &["migrate", "deploy"]);
     deployed.success();
@@ -795,11 +747,7 @@ fn sqlite_relative_urls_and_p1003() {
             "--exit-code",
         ],
     );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    assert_no_difference(&out);
 }
 
 /// `git` in the project, with the given files committed.
@@ -819,9 +767,8 @@ fn git(p: &Project, args: &[&str]) {
 #[test]
 fn status_drift_replays_the_applied_text_of_an_edited_migration() {
     let db = TestDb::new("drift_edited");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<Postgres>(&url);
     let file = p.migrations().join("20240102000000_post/migration.sql");
     std::fs::write(
         &file,
@@ -843,11 +790,7 @@ fn status_drift_replays_the_applied_text_of_an_edited_migration() {
         format!("{PG_POST}ALTER TABLE \"Post\" ADD COLUMN \"extra\" TEXT;\n"),
     )
     .unwrap();
-    let out = run(
-        &p,
-        &url,
-        &["migrate", "status", "--drift", "--exit-code", "detailed"],
-    );
+    let out = status_drift(&p, &url);
     assert!(out.stderr.contains("No drift detected"), "{out:#?}");
     assert!(
         out.stderr.contains("the migration `20240102000000_post` was edited after it was applied: replaying the text that was applied (git "),
@@ -855,11 +798,7 @@ fn status_drift_replays_the_applied_text_of_an_edited_migration() {
     );
     // A real change is still caught.
     db.exec("ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;");
-    let out = run(
-        &p,
-        &url,
-        &["migrate", "status", "--drift", "--exit-code", "detailed"],
-    );
+    let out = status_drift(&p, &url);
     assert_eq!(out.code, 6, "{out:#?}");
     assert!(
         out.stderr
@@ -874,7 +813,7 @@ fn status_drift_replays_the_applied_text_of_an_edited_migration() {
 #[test]
 fn postgres_defaults_compare_as_the_engine_compares_them() {
     let db = TestDb::new("drift_defaults");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     p.migration(
         "20240103000000_cfg",
         "CREATE TABLE \"Cfg\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"price\" DECIMAL(10,2) NOT NULL DEFAULT 1.5, \"ratio\" DOUBLE PRECISION NOT NULL DEFAULT 0.5, \"data\" JSONB NOT NULL DEFAULT '{\"a\": 1, \"b\": 2}', \"since\" TIMESTAMP(3) NOT NULL DEFAULT '2020-01-01 00:00:00');\n",
@@ -882,21 +821,10 @@ fn postgres_defaults_compare_as_the_engine_compares_them() {
     let url = db.url();
     run(&p, &url, &["migrate", "deploy"]).success();
     db.exec("ALTER TABLE \"Cfg\" ALTER COLUMN \"price\" SET DEFAULT 1.50, ALTER COLUMN \"ratio\" SET DEFAULT 0.50, ALTER COLUMN \"data\" SET DEFAULT '{\"b\":2,\"a\":1}', ALTER COLUMN \"since\" SET DEFAULT '2021-06-01 00:00:00';");
-    let args = [
-        "--from-migrations",
-        "prisma/migrations",
-        "--to-url",
-        &url,
-        "--exit-code",
-    ];
-    let out = diff(&p, &url, &args);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    let out = check(&p, &url);
+    assert_no_difference(&out);
     db.exec("ALTER TABLE \"Cfg\" ALTER COLUMN \"price\" SET DEFAULT 2, ALTER COLUMN \"data\" SET DEFAULT '{\"a\": 3}';");
-    let out = diff(&p, &url, &args);
+    let out = check(&p, &url);
     assert_eq!(out.code, 2, "{out:#?}");
     assert!(
         out.stdout.starts_with(
@@ -911,28 +839,13 @@ fn postgres_defaults_compare_as_the_engine_compares_them() {
 }
 
 /// A view (and on PostgreSQL an extension) made by hand after deploy.
-fn views_are_no_drift<B: Backend>(init: &str, post: &str, extra: &str) {
-    let p = project::<B>(init, post);
+fn views_are_no_drift<B: Twin>(extra: &str) {
     let db = B::create("drift_views");
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<B>(&url);
     db.exec(extra);
-    let out = diff(
-        &p,
-        &url,
-        &[
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    let out = check(&p, &url);
+    assert_no_difference(&out);
     let out = run(&p, &url, &["migrate", "status", "--drift"]);
     assert_eq!(out.code, 0, "{out:#?}");
     assert!(out.stderr.contains("No drift detected"), "{out:#?}");
@@ -943,30 +856,19 @@ fn views_are_no_drift<B: Backend>(init: &str, post: &str, extra: &str) {
 // does not: neither shows in the summary of those sources.
 #[test]
 fn postgres_views_and_extensions_are_not_drift() {
-    views_are_no_drift::<Postgres>(
-        PG_INIT,
-        PG_POST,
-        "CREATE VIEW \"UserNames\" AS SELECT \"name\" FROM \"User\"; CREATE MATERIALIZED VIEW \"Titles\" AS SELECT \"title\" FROM \"Post\"; CREATE EXTENSION IF NOT EXISTS citext;",
+    views_are_no_drift::<Postgres>("CREATE VIEW \"UserNames\" AS SELECT \"name\" FROM \"User\"; CREATE MATERIALIZED VIEW \"Titles\" AS SELECT \"title\" FROM \"Post\"; CREATE EXTENSION IF NOT EXISTS citext;",
     );
 }
 
 #[test]
 fn sqlite_views_are_not_drift() {
-    views_are_no_drift::<Sqlite>(
-        SQLITE_INIT,
-        SQLITE_POST,
-        "CREATE VIEW \"UserNames\" AS SELECT \"name\" FROM \"User\";",
-    );
+    views_are_no_drift::<Sqlite>("CREATE VIEW \"UserNames\" AS SELECT \"name\" FROM \"User\";");
 }
 
 #[cfg(feature = "mysql")]
 #[test]
 fn mysql_views_are_not_drift() {
-    views_are_no_drift::<Mysql>(
-        MYSQL_INIT,
-        MYSQL_POST,
-        "CREATE VIEW `UserNames` AS SELECT `name` FROM `User`;",
-    );
+    views_are_no_drift::<Mysql>("CREATE VIEW `UserNames` AS SELECT `name` FROM `User`;");
 }
 
 // Prisma 7: the config's `datasource.shadowDatabaseUrl` is the shadow when no flag names one;
@@ -976,7 +878,7 @@ fn mysql_views_are_not_drift() {
 fn the_configs_shadow_database_url_is_used() {
     let db = TestDb::new("drift_config_target");
     let shadow = TestDb::new("drift_config_shadow");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     p.write(
         "prisma/schema.prisma",
         "datasource db {\n  provider = \"postgresql\"\n}\n",
@@ -1006,11 +908,7 @@ fn the_configs_shadow_database_url_is_used() {
         "--to-config-datasource",
         "--exit-code",
     ]);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, "No difference detected.\n\n"),
-        "{out:#?}"
-    );
+    assert_no_difference(&out);
 
     p.write("prisma.config.ts", config("buildShadowUrl()"));
     let out = with_shadow(&["migrate", "status", "--drift"]);

@@ -5,37 +5,21 @@
 //! configured appears to be the same as the main database"), and temporary ones a killed
 //! run left behind are dropped by a later run.
 
-use crate::drift::{diff, project, PG_INIT, PG_POST, SQLITE_INIT, SQLITE_POST};
-#[cfg(feature = "mysql")]
-use crate::drift::{MYSQL_INIT, MYSQL_POST};
+use crate::drift::{
+    assert_no_difference, check, deployed, diff, diff_with_shadow, project, refs, with_shadow,
+    Twin, NO_DIFFERENCE,
+};
 #[cfg(feature = "mysql")]
 use crate::providers::Mysql;
 use crate::providers::{Backend, Postgres, Sqlite};
-use crate::support::cmd::run;
-use crate::support::TestDb;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use crate::support::cmd::{command, output, run, Output};
+use crate::support::wait::{wait_for, wait_until};
+use crate::support::{Project, TestDb};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const NO_DIFFERENCE: &str = "No difference detected.\n\n";
 const SAME: &str = "Error: PM7005: The shadow database you configured appears to be the same as the main database. Please specify another shadow database.";
-
-fn with_shadow(to: &str, shadow: &str) -> Vec<String> {
-    [
-        "--from-migrations",
-        "prisma/migrations",
-        "--to-url",
-        to,
-        "--shadow-database-url",
-        shadow,
-        "--exit-code",
-    ]
-    .iter()
-    .map(|a| (*a).to_owned())
-    .collect()
-}
-
-fn refs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
 
 /// The same URL with the host written another way (`localhost` for `127.0.0.1` and back).
 fn respelled(url: &str) -> String {
@@ -54,16 +38,15 @@ fn respelled(url: &str) -> String {
 fn postgres_a_given_shadow_is_reset() {
     let db = TestDb::new("shadow_reset_target");
     let shadow = TestDb::new("shadow_reset");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<Postgres>(&url);
     shadow.exec(
         "CREATE TYPE mood AS ENUM ('ok'); CREATE TABLE junk (id int, m mood); \
          CREATE VIEW junk_v AS SELECT id FROM junk; CREATE SEQUENCE junk_seq; \
          CREATE TABLE \"User\" (id int); CREATE SCHEMA other; CREATE TABLE other.kept (id int);",
     );
     for _ in 0..2 {
-        let out = diff(&p, &url, &refs(&with_shadow(&url, &shadow.url())));
+        let out = diff_with_shadow(&p, &url, &shadow.url());
         assert_eq!(
             (out.code, out.stdout.as_str(), out.stderr.as_str()),
             (0, NO_DIFFERENCE, ""),
@@ -98,10 +81,9 @@ fn postgres_a_shadow_the_role_does_not_own_is_emptied_object_by_object() {
     ));
     let as_role = shadow.url().replacen("postgres@", &format!("{role}@"), 1);
     assert_ne!(as_role, shadow.url());
-    let p = project::<Postgres>(PG_INIT, PG_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
-    let out = diff(&p, &url, &refs(&with_shadow(&url, &as_role)));
+    let p = deployed::<Postgres>(&url);
+    let out = diff_with_shadow(&p, &url, &as_role);
     assert_eq!(out.code, 1, "{out:#?}");
     assert!(
         out.stderr.starts_with("Error: P3016\n\nThe fallback method for database resets failed, meaning Migrate could not clean up the database entirely. Original error: \n"),
@@ -112,12 +94,8 @@ fn postgres_a_shadow_the_role_does_not_own_is_emptied_object_by_object() {
         "DROP TABLE not_mine; SET ROLE {role}; CREATE TYPE mood AS ENUM ('ok'); CREATE TABLE junk (id int, m mood); CREATE VIEW junk_v AS SELECT id FROM junk; CREATE FUNCTION junk_f() RETURNS int LANGUAGE sql AS 'SELECT 1'; RESET ROLE;"
     ));
     for _ in 0..2 {
-        let out = diff(&p, &url, &refs(&with_shadow(&url, &as_role)));
-        assert_eq!(
-            (out.code, out.stdout.as_str()),
-            (0, NO_DIFFERENCE),
-            "{out:#?}"
-        );
+        let out = diff_with_shadow(&p, &url, &as_role);
+        assert_no_difference(&out);
     }
     assert_eq!(
         shadow.count("SELECT count(*) AS n FROM pg_class WHERE relname IN ('junk', 'junk_v')"),
@@ -137,15 +115,14 @@ fn postgres_a_shadow_the_role_does_not_own_is_emptied_object_by_object() {
 fn mysql_a_given_shadow_is_reset() {
     let db = Mysql::create("shadow_reset_target");
     let shadow = Mysql::create("shadow_reset");
-    let p = project::<Mysql>(MYSQL_INIT, MYSQL_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<Mysql>(&url);
     shadow.exec(
         "CREATE TABLE junk (id INT PRIMARY KEY); CREATE TABLE junk_child (id INT, CONSTRAINT junk_fk FOREIGN KEY (id) REFERENCES junk (id)); \
          CREATE VIEW junk_v AS SELECT id FROM junk; CREATE TABLE `User` (id INT);",
     );
     for _ in 0..2 {
-        let out = diff(&p, &url, &refs(&with_shadow(&url, &shadow.url())));
+        let out = diff_with_shadow(&p, &url, &shadow.url());
         assert_eq!(
             (out.code, out.stdout.as_str(), out.stderr.as_str()),
             (0, NO_DIFFERENCE, ""),
@@ -161,41 +138,29 @@ fn mysql_a_given_shadow_is_reset() {
 #[test]
 fn sqlite_a_non_empty_shadow_file_is_refused() {
     let db = Sqlite::create("shadow_sqlite");
-    let p = project::<Sqlite>(SQLITE_INIT, SQLITE_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<Sqlite>(&url);
     let shadow = p.path().join("shadow.db");
     let shadow_url = format!("file:{}", shadow.display());
-    let out = diff(&p, &url, &refs(&with_shadow(&url, &shadow_url)));
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, NO_DIFFERENCE),
-        "{out:#?}"
-    );
-    let out = diff(&p, &url, &refs(&with_shadow(&url, &shadow_url)));
+    let out = diff_with_shadow(&p, &url, &shadow_url);
+    assert_no_difference(&out);
+    let out = diff_with_shadow(&p, &url, &shadow_url);
     assert_eq!(out.code, 1, "{out:#?}");
     assert!(out.stderr.starts_with("Error: PM7006: "), "{out:#?}");
     // The main database spelled as a relative path is the same file.
-    let out = diff(
+    let out = diff_with_shadow(
         &p,
         &url,
-        &refs(&with_shadow(
-            &url,
-            &format!("file:{}", db.path().display())
-                .replace(&format!("{}/", p.path().display()), "./"),
-        )),
+        &format!("file:{}", db.path().display()).replace(&format!("{}/", p.path().display()), "./"),
     );
     assert!(out.stderr.starts_with(SAME), "{out:#?}");
 }
 
-/// The shadow is each compared database under another spelling, and the project's own.
-fn same_database_is_refused<B: Backend>(
-    p: &crate::support::Project,
-    db: &B,
-    respell: fn(&str) -> String,
-) {
+/// The shadow is each compared database under another spelling, and the project's own;
+/// returns the project, deployed to `db`.
+fn same_database_is_refused<B: Twin>(db: &B, respell: fn(&str) -> String) -> Project {
     let url = db.url();
-    run(p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<B>(&url);
     let other = respell(&url);
     assert_ne!(other, url);
     let cases: Vec<Vec<String>> = vec![
@@ -220,7 +185,7 @@ fn same_database_is_refused<B: Backend>(
         ],
     ];
     for args in &cases {
-        let out = diff(p, &url, &refs(args));
+        let out = diff(&p, &url, &refs(args));
         assert_eq!(
             (out.code, out.stdout.as_str()),
             (1, ""),
@@ -229,7 +194,7 @@ fn same_database_is_refused<B: Backend>(
         assert!(out.stderr.starts_with(SAME), "{args:?}\n{out:#?}");
     }
     let out = run(
-        p,
+        &p,
         &url,
         &[
             "migrate",
@@ -244,25 +209,17 @@ fn same_database_is_refused<B: Backend>(
     // Nothing was emptied.
     assert!(db.table_exists("Post") && db.table_exists("_prisma_migrations"));
     assert_eq!(db.count("SELECT count(*) AS n FROM _prisma_migrations"), 2);
+    p
 }
 
 #[test]
 fn postgres_the_shadow_is_never_a_compared_database() {
     let db = Postgres::create("shadow_same");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
-    same_database_is_refused(&p, &db, respelled);
+    let p = same_database_is_refused(&db, respelled);
     // Another schema of the same database is another shadow.
     let url = db.url();
-    let out = diff(
-        &p,
-        &url,
-        &refs(&with_shadow(&url, &format!("{url}?schema=shadow"))),
-    );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, NO_DIFFERENCE),
-        "{out:#?}"
-    );
+    let out = diff_with_shadow(&p, &url, &format!("{url}?schema=shadow"));
+    assert_no_difference(&out);
     assert_eq!(
         db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'Post' AND schemaname IN ('public', 'shadow')"),
         2
@@ -273,9 +230,8 @@ fn postgres_the_shadow_is_never_a_compared_database() {
 #[test]
 fn mysql_the_shadow_is_never_a_compared_database() {
     let db = Mysql::create("shadow_same");
-    let p = project::<Mysql>(MYSQL_INIT, MYSQL_POST);
     // The loopback address in its short form.
-    same_database_is_refused(&p, &db, |url| {
+    same_database_is_refused(&db, |url| {
         assert!(url.contains("@127.0.0.1"), "{url}");
         url.replacen("@127.0.0.1", "@127.1", 1)
     });
@@ -288,19 +244,30 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
+/// A temporary shadow's name, made `secs` seconds ago with the random part `hex`.
+fn aged(secs: u64, hex: &str) -> String {
+    format!("prismig_shadow_{}_{hex}", unix_now() - secs)
+}
+
 fn shadow_shape(name: &str) -> bool {
     let re = regex::Regex::new(r"^prismig_shadow_[0-9]{10}_[0-9a-f]{12}$").unwrap();
     re.is_match(name)
 }
 
-/// Starts `migrate diff` on a history whose last migration sleeps, and kills it (-9) once
-/// that migration runs in the shadow; returns the shadow's name, found by `running`.
-fn kill_mid_replay(
-    p: &crate::support::Project,
-    url: &str,
-    running: &dyn Fn() -> Option<String>,
-) -> String {
-    let mut child = crate::support::cmd::command(
+const SLOW: &str = "20240103000000_slow";
+
+/// The project deployed to `url`, then given a last migration that sleeps (`sleep`) and
+/// names a marker; returns the project and the marker.
+fn with_slow_migration<B: Twin>(url: &str, sleep: &str) -> (Project, String) {
+    let p = deployed::<B>(url);
+    let marker = format!("orphan_marker_{}", std::process::id());
+    p.migration(SLOW, &format!("{sleep}, '{marker}';\n"));
+    (p, marker)
+}
+
+/// `migrate diff` from the migrations to `url`, without `--exit-code`.
+fn diff_command(p: &Project, url: &str) -> Command {
+    command(
         p,
         url,
         &[
@@ -312,93 +279,67 @@ fn kill_mid_replay(
             url,
         ],
     )
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::null())
-    .spawn()
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let name = loop {
-        if let Some(name) = running() {
-            break name;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the replay never reached the sleep"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+}
+
+/// The drift check with `tmp` as the temporary folder.
+fn check_in(p: &Project, url: &str, tmp: &Path) -> Output {
+    let mut cmd = diff_command(p, url);
+    cmd.arg("--exit-code").env("TMPDIR", tmp);
+    output(cmd)
+}
+
+/// Starts `cmd` and kills it (-9) once `running` finds what it waits for (the last
+/// migration running in the shadow), which it returns.
+fn kill_mid_replay(mut cmd: Command, running: &dyn Fn() -> Option<String>) -> String {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let found = wait_for(
+        "the replay to reach the slow migration",
+        Duration::from_millis(50),
+        running,
+    );
     // SAFETY: kill(2) on our own child's pid.
     unsafe { libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGKILL) };
     child.wait().unwrap();
-    name
+    found
 }
 
-#[test]
-fn postgres_an_orphaned_temporary_shadow_is_dropped_later() {
-    let db = TestDb::new("shadow_orphan");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
-    let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
-    let marker = format!("orphan_marker_{}", std::process::id());
-    p.migration(
-        "20240103000000_slow",
-        &format!("SELECT pg_sleep(2), '{marker}';\n"),
-    );
-    let orphan = kill_mid_replay(&p, &url, &|| {
-        let n = db.text(&format!("SELECT coalesce(max(datname), '') AS v FROM pg_stat_activity WHERE query LIKE '%{marker}%' AND datname LIKE 'prismig\\_shadow\\_%'"));
-        (!n.is_empty()).then_some(n)
-    });
+/// A run killed mid-replay of the slow migration: once its session on the shadow has ended
+/// (`sessions` counts them), the shadow stays; returns its name.
+fn orphaned(
+    p: &Project,
+    url: &str,
+    running: &dyn Fn() -> Option<String>,
+    sessions: &dyn Fn(&str) -> i64,
+    exists: &dyn Fn(&str) -> bool,
+) -> String {
+    let orphan = kill_mid_replay(diff_command(p, url), running);
     assert!(shadow_shape(&orphan), "{orphan}");
     // Its session ends with the sleep; the database stays.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while db.count(&format!(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '{orphan}'"
-    )) > 0
-    {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert_eq!(
-        db.count(&format!(
-            "SELECT count(*) AS n FROM pg_database WHERE datname = '{orphan}'"
-        )),
-        1
+    wait_until(
+        "the killed run's session to end",
+        Duration::from_millis(100),
+        || sessions(&orphan) == 0,
     );
-    // Aged by eleven minutes (the name carries the creation time), next to a young one,
-    // an old one in use and near misses.
-    let hex = &orphan[orphan.len() - 12..];
-    let old = format!("prismig_shadow_{}_{hex}", unix_now() - 660);
-    let young = format!("prismig_shadow_{}_{hex}", unix_now() - 60);
-    let in_use = format!("prismig_shadow_{}_{}", unix_now() - 3600, "0123456789ab");
-    let upper = format!(
-        "prismig_shadow_{}_{}",
-        unix_now() - 3600,
-        hex.to_uppercase()
-    );
-    let longer = format!("prismig_shadow_{}_{hex}0", unix_now() - 3600);
-    db.exec(&format!("ALTER DATABASE \"{orphan}\" RENAME TO \"{old}\""));
-    for n in [&young, &in_use, &upper, &longer] {
-        db.exec(&format!("CREATE DATABASE \"{n}\""));
-    }
-    let session = diesel::Connection::establish(&crate::support::db::url_for(&in_use));
-    let session: diesel::pg::PgConnection = session.unwrap();
-    p.remove_migration("20240103000000_slow");
-    let out = diff(
-        &p,
-        &url,
-        &[
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, NO_DIFFERENCE),
-        "{out:#?}"
-    );
+    assert!(exists(&orphan), "{orphan}");
+    orphan
+}
+
+/// The drift check once the slow migration is gone: no difference; `old` is gone and
+/// every one of `kept` stays.
+fn check_sweeps(
+    p: &Project,
+    url: &str,
+    old: &str,
+    kept: &[&String],
+    exists: &dyn Fn(&str) -> bool,
+) {
+    p.remove_migration(SLOW);
+    let out = check(p, url);
+    assert_no_difference(&out);
     // Another run may have swept it first; either way it is gone and nothing else is.
     if !out.stderr.is_empty() {
         assert!(
@@ -408,18 +349,56 @@ fn postgres_an_orphaned_temporary_shadow_is_dropped_later() {
             "{out:#?}"
         );
     }
+    assert!(!exists(old));
+    for n in kept {
+        assert!(exists(n), "{n} was dropped");
+    }
+}
+
+#[test]
+fn postgres_an_orphaned_temporary_shadow_is_dropped_later() {
+    let db = TestDb::new("shadow_orphan");
+    let url = db.url();
+    let (p, marker) = with_slow_migration::<Postgres>(&url, "SELECT pg_sleep(2)");
     let exists = |n: &str| {
         db.count(&format!(
             "SELECT count(*) AS n FROM pg_database WHERE datname = '{n}'"
         )) == 1
     };
-    assert!(!exists(&old));
+    let orphan = orphaned(
+        &p,
+        &url,
+        &|| {
+            let n = db.text(&format!("SELECT coalesce(max(datname), '') AS v FROM pg_stat_activity WHERE query LIKE '%{marker}%' AND datname LIKE 'prismig\\_shadow\\_%'"));
+            (!n.is_empty()).then_some(n)
+        },
+        &|n| {
+            db.count(&format!(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '{n}'"
+            ))
+        },
+        &exists,
+    );
+    // Aged by eleven minutes (the name carries the creation time), next to a young one,
+    // an old one in use and near misses.
+    let hex = &orphan[orphan.len() - 12..];
+    let old = aged(660, hex);
+    let young = aged(60, hex);
+    let in_use = aged(3600, "0123456789ab");
+    let upper = aged(3600, &hex.to_uppercase());
+    let longer = format!("{}0", aged(3600, hex));
+    db.exec(&format!("ALTER DATABASE \"{orphan}\" RENAME TO \"{old}\""));
     for n in [&young, &in_use, &upper, &longer] {
-        assert!(exists(n), "{n} was dropped");
+        db.exec(&format!("CREATE DATABASE \"{n}\""));
     }
+    let session = diesel::Connection::establish(&crate::support::db::url_for(&in_use));
+    let session: diesel::pg::PgConnection = session.unwrap();
+    check_sweeps(&p, &url, &old, &[&young, &in_use, &upper, &longer], &exists);
     drop(session);
+    // Once the session is gone, a sweep by a run elsewhere on the server may drop the old
+    // ones first.
     for n in [&young, &in_use, &upper, &longer] {
-        db.exec(&format!("DROP DATABASE \"{n}\""));
+        db.exec(&format!("DROP DATABASE IF EXISTS \"{n}\""));
     }
 }
 
@@ -428,53 +407,42 @@ fn postgres_an_orphaned_temporary_shadow_is_dropped_later() {
 fn mysql_an_orphaned_temporary_shadow_is_dropped_later() {
     use diesel::connection::SimpleConnection;
     let db = Mysql::create("shadow_orphan");
-    let p = project::<Mysql>(MYSQL_INIT, MYSQL_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
-    let marker = format!("orphan_marker_{}", std::process::id());
-    p.migration(
-        "20240103000000_slow",
-        &format!("SELECT SLEEP(2), '{marker}';\n"),
-    );
-    let orphan = kill_mid_replay(&p, &url, &|| {
-        #[derive(diesel::QueryableByName)]
-        struct Db {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            v: String,
-        }
-        let n = diesel::RunQueryDsl::get_result::<Db>(
-            diesel::sql_query(format!("SELECT COALESCE(MAX(DB), '') AS v FROM information_schema.PROCESSLIST WHERE INFO LIKE '%{marker}%' AND DB LIKE 'prismig\\_shadow\\_%'")),
-            &mut crate::providers::mysql_admin(),
-        )
-        .unwrap()
-        .v;
-        (!n.is_empty()).then_some(n)
-    });
-    assert!(shadow_shape(&orphan), "{orphan}");
-    let count = |sql: &str| db.count(sql);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while count(&format!(
-        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = '{orphan}'"
-    )) > 0
-    {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (p, marker) = with_slow_migration::<Mysql>(&url, "SELECT SLEEP(2)");
     let exists = |n: &str| {
-        count(&format!(
+        db.count(&format!(
             "SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{n}'"
         )) == 1
     };
-    assert!(exists(&orphan));
+    let orphan = orphaned(
+        &p,
+        &url,
+        &|| {
+            #[derive(diesel::QueryableByName)]
+            struct Db {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                v: String,
+            }
+            let n = diesel::RunQueryDsl::get_result::<Db>(
+                diesel::sql_query(format!("SELECT COALESCE(MAX(DB), '') AS v FROM information_schema.PROCESSLIST WHERE INFO LIKE '%{marker}%' AND DB LIKE 'prismig\\_shadow\\_%'")),
+                &mut crate::providers::mysql_admin(),
+            )
+            .unwrap()
+            .v;
+            (!n.is_empty()).then_some(n)
+        },
+        &|n| {
+            db.count(&format!(
+                "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = '{n}'"
+            ))
+        },
+        &exists,
+    );
     // MySQL cannot rename a database: an old one is made beside the young orphan.
     let hex = &orphan[orphan.len() - 12..];
-    let old = format!("prismig_shadow_{}_{hex}", unix_now() - 660);
-    let in_use = format!("prismig_shadow_{}_{}", unix_now() - 3600, "0123456789ab");
-    let upper = format!(
-        "prismig_shadow_{}_{}",
-        unix_now() - 3600,
-        hex.to_uppercase()
-    );
+    let old = aged(660, hex);
+    let in_use = aged(3600, "0123456789ab");
+    let upper = aged(3600, &hex.to_uppercase());
     let mut admin = crate::providers::mysql_admin();
     for n in [&old, &in_use, &upper] {
         admin
@@ -483,39 +451,11 @@ fn mysql_an_orphaned_temporary_shadow_is_dropped_later() {
     }
     let session: diesel::mysql::MysqlConnection =
         diesel::Connection::establish(&db.url().replace(&db.name, &in_use)).unwrap();
-    p.remove_migration("20240103000000_slow");
-    let out = diff(
-        &p,
-        &url,
-        &[
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, NO_DIFFERENCE),
-        "{out:#?}"
-    );
-    if !out.stderr.is_empty() {
-        assert!(
-            out.stderr.contains(&format!(
-                "prismig: dropped the temporary shadow database {old}, created "
-            )),
-            "{out:#?}"
-        );
-    }
-    assert!(!exists(&old));
-    for n in [&orphan, &in_use, &upper] {
-        assert!(exists(n), "{n} was dropped");
-    }
+    check_sweeps(&p, &url, &old, &[&orphan, &in_use, &upper], &exists);
     drop(session);
     for n in [&orphan, &in_use, &upper] {
         admin
-            .batch_execute(&format!("DROP DATABASE `{n}`"))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS `{n}`"))
             .unwrap();
     }
 }
@@ -525,63 +465,25 @@ fn mysql_an_orphaned_temporary_shadow_is_dropped_later() {
 #[test]
 fn sqlite_an_orphaned_temporary_shadow_file_is_removed_later() {
     let db = Sqlite::create("shadow_orphan");
-    let p = project::<Sqlite>(SQLITE_INIT, SQLITE_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<Sqlite>(&url);
     let tmp = tempfile::tempdir().unwrap();
-    let now = unix_now();
     let names = [
-        (
-            format!("prismig_shadow_{}_0123456789ab.db", now - 660),
-            false,
-        ),
-        (
-            format!("prismig_shadow_{}_0123456789ab.db-journal", now - 660),
-            false,
-        ),
-        (format!("prismig_shadow_{}_0123456789ac.db", now - 60), true),
-        (
-            format!("prismig_shadow_{}_0123456789AB.db", now - 660),
-            true,
-        ),
-        (
-            format!("prismig_shadow_{}_0123456789ad.sqlite", now - 660),
-            true,
-        ),
+        (format!("{}.db", aged(660, "0123456789ab")), false),
+        (format!("{}.db-journal", aged(660, "0123456789ab")), false),
+        (format!("{}.db", aged(60, "0123456789ac")), true),
+        (format!("{}.db", aged(660, "0123456789AB")), true),
+        (format!("{}.sqlite", aged(660, "0123456789ad")), true),
         // Left next to a database that is gone.
-        (
-            format!("prismig_shadow_{}_0123456789ae.db-wal", now - 660),
-            false,
-        ),
-        (
-            format!("prismig_shadow_{}_0123456789af.db-wal", now - 60),
-            true,
-        ),
+        (format!("{}.db-wal", aged(660, "0123456789ae")), false),
+        (format!("{}.db-wal", aged(60, "0123456789af")), true),
         ("notes.db".to_owned(), true),
     ];
     for (n, _) in &names {
         std::fs::write(tmp.path().join(n), "").unwrap();
     }
-    let mut cmd = crate::support::cmd::command(
-        &p,
-        &url,
-        &[
-            "migrate",
-            "diff",
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-            "--exit-code",
-        ],
-    );
-    cmd.env("TMPDIR", tmp.path());
-    let out = crate::support::cmd::output(cmd);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, NO_DIFFERENCE),
-        "{out:#?}"
-    );
+    let out = check_in(&p, &url, tmp.path());
+    assert_no_difference(&out);
     assert!(
         out.stderr.contains(&format!(
             "prismig: dropped the temporary shadow database {}",
@@ -601,7 +503,7 @@ fn sqlite_an_orphaned_temporary_shadow_file_is_removed_later() {
 #[test]
 fn an_unreachable_project_database_does_not_stop_a_diff_that_does_not_read_it() {
     let shadow = TestDb::new("shadow_unreachable");
-    let p = project::<Postgres>(PG_INIT, PG_POST);
+    let p = project::<Postgres>();
     let nowhere = "postgresql://postgres@127.0.0.1:1/none";
     let out = diff(
         &p,
@@ -626,83 +528,39 @@ fn an_unreachable_project_database_does_not_stop_a_diff_that_does_not_read_it() 
 #[test]
 fn sqlite_a_killed_runs_temporary_file_is_removed_later() {
     let db = Sqlite::create("shadow_sqlite_kill");
-    let p = project::<Sqlite>(SQLITE_INIT, SQLITE_POST);
     let url = db.url();
-    run(&p, &url, &["migrate", "deploy"]).success();
+    let p = deployed::<Sqlite>(&url);
     p.migration(
-        "20240103000000_slow",
+        SLOW,
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c;\n",
     );
     let tmp = tempfile::tempdir().unwrap();
-    let mut cmd = crate::support::cmd::command(
-        &p,
-        &url,
-        &[
-            "migrate",
-            "diff",
-            "--from-migrations",
-            "prisma/migrations",
-            "--to-url",
-            &url,
-        ],
-    );
-    cmd.env("TMPDIR", tmp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let file = loop {
-        let found = std::fs::read_dir(tmp.path())
+    let mut cmd = diff_command(&p, &url);
+    cmd.env("TMPDIR", tmp.path());
+    let file = kill_mid_replay(cmd, &|| {
+        let n = std::fs::read_dir(tmp.path())
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .find(|n| n.ends_with(".db"));
+            .find(|n| n.ends_with(".db"))?;
         // The slow migration runs once the history table is there.
-        if let Some(n) = found {
-            let conn_url = tmp.path().join(&n);
-            if std::fs::metadata(&conn_url).is_ok_and(|m| m.len() > 0) {
-                std::thread::sleep(Duration::from_millis(300));
-                break n;
-            }
-        }
-        assert!(Instant::now() < deadline, "no temporary file appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    // SAFETY: kill(2) on our own child's pid.
-    unsafe { libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGKILL) };
-    child.wait().unwrap();
+        let written = std::fs::metadata(tmp.path().join(&n)).is_ok_and(|m| m.len() > 0);
+        written.then(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            n
+        })
+    });
     let stem = file.trim_end_matches(".db");
     assert!(shadow_shape(stem), "{file}");
     assert!(tmp.path().join(&file).exists());
     // A young orphan stays; aged by eleven minutes, it goes.
-    p.remove_migration("20240103000000_slow");
-    let diff_in_tmp = || {
-        let mut cmd = crate::support::cmd::command(
-            &p,
-            &url,
-            &[
-                "migrate",
-                "diff",
-                "--from-migrations",
-                "prisma/migrations",
-                "--to-url",
-                &url,
-                "--exit-code",
-            ],
-        );
-        cmd.env("TMPDIR", tmp.path());
-        crate::support::cmd::output(cmd)
-    };
-    let out = diff_in_tmp();
+    p.remove_migration(SLOW);
+    let out = check_in(&p, &url, tmp.path());
     assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:#?}");
     assert!(tmp.path().join(&file).exists());
-    let old = format!(
-        "prismig_shadow_{}_{}.db",
-        unix_now() - 660,
-        &stem[stem.len() - 12..]
-    );
+    let old = format!("{}.db", aged(660, &stem[stem.len() - 12..]));
     std::fs::rename(tmp.path().join(&file), tmp.path().join(&old)).unwrap();
-    let out = diff_in_tmp();
+    let out = check_in(&p, &url, tmp.path());
     assert_eq!(out.code, 0, "{out:#?}");
     assert!(out.stderr.contains(&old), "{out:#?}");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);

@@ -4,6 +4,7 @@ pub mod db;
 pub mod mount;
 pub mod project;
 pub mod proxy;
+pub mod wait;
 
 pub use db::TestDb;
 pub use project::Project;
