@@ -11,6 +11,7 @@ pub mod drift;
 pub mod error;
 pub mod event;
 pub mod files;
+pub mod fleet;
 pub mod history;
 pub mod migration;
 pub mod output;

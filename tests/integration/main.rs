@@ -19,6 +19,7 @@ mod example;
 mod execution;
 mod failures;
 mod faults;
+mod fleet;
 mod folder;
 mod hostile;
 mod layouts;
