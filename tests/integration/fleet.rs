@@ -624,3 +624,146 @@ fn fleet_input_errors_have_codes() {
         "nothing was run"
     );
 }
+
+#[cfg(feature = "mysql")]
+mod mysql {
+    use super::{json_lines, NAMES};
+    use crate::providers::{Backend, Mysql};
+    use crate::support::cmd::{command, run};
+    use crate::support::Project;
+    use diesel::connection::SimpleConnection;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    fn project(second: &str) -> Project {
+        let p = Project::new();
+        p.write(
+            "prisma/schema.prisma",
+            "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+        );
+        p.write(
+            "prisma/migrations/migration_lock.toml",
+            "provider = \"mysql\"\n",
+        );
+        p.migration(NAMES[0], Mysql::INIT)
+            .migration(NAMES[1], second);
+        p
+    }
+
+    fn running(db: &Mysql, pattern: &str) -> i64 {
+        db.count(&format!("SELECT CAST(count(*) AS SIGNED) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%{pattern}%' AND ID <> CONNECTION_ID()"))
+    }
+
+    // Issue 19 on MySQL: `--schemas` matches databases of the server; one broken tenant;
+    // each target has Prisma's rows.
+    #[test]
+    fn fleet_deploys_mysql_databases_by_pattern() {
+        let dbs: Vec<Mysql> = (0..3)
+            .map(|i| Mysql::create(&format!("fleetpat{i}")))
+            .collect();
+        let pattern = format!("prismig_{}_*_fleetpat?", std::process::id());
+        let p = project(Mysql::ADD_POST);
+        dbs[1]
+            .conn()
+            .batch_execute("CREATE TABLE `Post` (id int)")
+            .unwrap();
+        let out = run(
+            &p,
+            &dbs[0].url(),
+            &["migrate", "deploy", "--schemas", &pattern, "--json"],
+        );
+        assert_eq!(out.code, 1, "{out:#?}");
+        let lines = json_lines(&out);
+        let summary = lines.last().unwrap();
+        assert_eq!(summary["targets"], 3, "{summary}");
+        assert_eq!(summary["not_ok"], serde_json::json!([1]));
+        // The broken one had tables and no history: P3005, as a single deploy says.
+        assert_eq!(
+            lines.iter().find(|l| l["index"] == 1).unwrap()["error"]["code"],
+            "P3005"
+        );
+        for i in [0, 2] {
+            let rows = dbs[i].rows();
+            assert_eq!(rows.len(), 2);
+            assert!(rows
+                .iter()
+                .all(|r| r.finished && r.applied_steps_count == 1));
+        }
+    }
+
+    // Issue 19, MySQL locks: while a fleet runs, the server's `prisma_migrate` is held,
+    // so a single deploy with --strict-lock gets P1002; the fleet's targets take
+    // `prisma_migrate:<db>` and do not wait for each other. SIGINT then stops both
+    // statements (KILL QUERY) and exits 130, every row truthful, the lock released.
+    #[test]
+    fn a_running_mysql_fleet_holds_prismas_lock_and_sigint_cancels_it() {
+        let dbs: Vec<Mysql> = (0..2)
+            .map(|i| Mysql::create(&format!("fleetsig{i}")))
+            .collect();
+        let pattern = format!("prismig_{}_*_fleetsig?", std::process::id());
+        // SLEEP alone returns 1 when killed (the script would then succeed); inside a
+        // query it fails with 1317, as a long statement does.
+        let p = project("SELECT 1 FROM (SELECT 1 AS x) d WHERE SLEEP(30) = 0;\n");
+        let child = command(
+            &p,
+            &dbs[0].url(),
+            &["migrate", "deploy", "--schemas", &pattern, "--json"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while running(&dbs[0], "SLEEP(30)") < 2 {
+            assert!(Instant::now() < deadline, "both targets never ran together");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let single = project(Mysql::ADD_POST);
+        let other = Mysql::create("fs_single");
+        let out = run(
+            &single,
+            &other.url(),
+            &["migrate", "deploy", "--lock-timeout", "1s", "--strict-lock"],
+        );
+        out.failure();
+        assert!(out.stderr.starts_with("Error: P1002\n"), "{}", out.stderr);
+        let sent = Instant::now();
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        let out = child.wait_with_output().unwrap();
+        assert!(sent.elapsed() < Duration::from_secs(10));
+        assert_eq!(out.status.code(), Some(130));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(super::schema_errors(&stdout), "");
+        assert!(stdout.contains("\"signal\":\"SIGINT\""), "{stdout}");
+        assert_eq!(
+            running(&dbs[0], "SLEEP(30)"),
+            0,
+            "KILL QUERY reached both targets"
+        );
+        // Each row tells the truth: a script the kill ended with an error is failed with
+        // "interrupted" in its logs; one whose SLEEP returned early is finished.
+        for db in &dbs {
+            let row = db
+                .rows()
+                .into_iter()
+                .find(|r| r.migration_name == NAMES[1])
+                .unwrap();
+            assert!(
+                row.finished
+                    || row
+                        .logs
+                        .as_deref()
+                        .is_some_and(|l| l.contains("prismig was interrupted by SIGINT")),
+                "{row:?}"
+            );
+        }
+        // The fleet's server lock is gone with it.
+        run(
+            &single,
+            &other.url(),
+            &["migrate", "deploy", "--lock-timeout", "1s", "--strict-lock"],
+        )
+        .success();
+    }
+}
