@@ -767,3 +767,65 @@ mod mysql {
         .success();
     }
 }
+
+/// `prismig <args>` on a pseudo-terminal (util-linux `script`), as watch.rs runs it.
+fn run_on_tty(p: &Project, url: &str, args: &[&str]) -> Output {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_prismig").to_owned())
+        .chain(args.iter().map(|a| prismig::shell::quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut c = Command::new("script");
+    c.args(["-qfec", &line, "/dev/null"])
+        .current_dir(p.path())
+        .env_remove("DIRECT_URL")
+        .env_remove("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK")
+        .env("NO_COLOR", "1")
+        .env("SHELL", "/bin/sh")
+        .env("TERM", "xterm")
+        .env("DATABASE_URL", url);
+    output(c)
+}
+
+// Issue 19: on a terminal, a live line (done, failed, running, the slowest running target)
+// instead of a line per target; a line for each failure; then the table.
+#[test]
+fn a_terminal_shows_live_progress() {
+    let db = TestDb::new("fleet_tty");
+    create_schemas(
+        &db,
+        &["tty_a".to_owned(), "tty_b".to_owned(), "tty_c".to_owned()],
+    );
+    let p = Project::new();
+    // tty_c already has "Post": its second migration fails.
+    p.migration(NAMES[0], INIT).migration(
+        "20240102000000_wait",
+        "SELECT pg_sleep(1.5);\nCREATE TABLE \"Post\" (id int);\n",
+    );
+    break_tenant(&p, &db.url_with("schema=tty_c"), &db, "tty_c");
+    let out = run_on_tty(
+        &p,
+        &db.url(),
+        &["migrate", "deploy", "--schemas", "tty_*", "--jobs", "2"],
+    );
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(
+        out.stdout.contains(" done, ") && out.stdout.contains(" running; slowest: postgresql://"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("error P3018 postgresql://"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("] ok "),
+        "no line per successful target: {}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("3 targets in ") && out.stdout.contains(": 2 succeeded, 1 error P3018"),
+        "{}",
+        out.stdout
+    );
+}
