@@ -602,7 +602,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             action: Action::Deploy(d),
         }
         | Command::Deploy(d)
-            if d.fleet.requested() || d.fail_fast =>
+            if d.fleet.requested() || d.fail_fast || d.fleet.jobs.is_some() =>
         {
             return fleet_deploy(d, &args)
         }
@@ -610,7 +610,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             action: Action::Status(s),
         }
         | Command::Status(s)
-            if s.fleet.requested() =>
+            if s.fleet.requested() || s.fleet.jobs.is_some() =>
         {
             return fleet_status(s, &args)
         }
@@ -765,7 +765,8 @@ fn refuse_in_fleet(refused: &[(bool, &str, &str)]) -> Result<(), Error> {
 
 fn fleet_deploy(d: DeployArgs, args: &[OsString]) -> u8 {
     let refused = [
-        (!d.fleet.requested(), "--fail-fast", "it stops a fleet, and there is none without --targets or --schemas"),
+        (!d.fleet.requested() && d.fail_fast, "--fail-fast", "it stops a fleet, and there is none without --targets or --schemas"),
+        (!d.fleet.requested(), "--jobs", "it sets how many targets run at once, and there are none without --targets or --schemas"),
         (d.to.is_some(), "--to", "a migration name stops each database at its own place; deploy the fleet up to it in a migrations folder that ends there"),
         (d.dry_run, "--dry-run", "a plan is per database; `migrate status --targets/--schemas` shows which targets are behind"),
         (d.backup.is_some(), "--backup", "one backup file per run cannot hold many databases"),
@@ -789,6 +790,7 @@ fn fleet_deploy(d: DeployArgs, args: &[OsString]) -> u8 {
 
 fn fleet_status(s: StatusArgs, args: &[OsString]) -> u8 {
     let refused = [
+        (!s.fleet.requested(), "--jobs", "it sets how many targets run at once, and there are none without --targets or --schemas"),
         (s.drift, "--drift", "it replays the migrations into a shadow database per target; run it per database"),
         (matches!(s.exit_code, ExitCodeArg::Detailed), "--exit-code detailed", "a fleet has one exit code for many states: 0 when every target is up to date, else 1; the table or --json says which"),
         (s.project.log_format.is_some(), "--log-format", "a fleet prints one line per target (or --json)"),
