@@ -693,8 +693,8 @@ mod mysql {
 
     // Issue 19, MySQL locks: while a fleet runs, the server's `prisma_migrate` is held,
     // so a single deploy with --strict-lock gets P1002; the fleet's targets take
-    // `prisma_migrate:<db>` and do not wait for each other. SIGINT then stops both
-    // statements (KILL QUERY) and exits 130, every row truthful, the lock released.
+    // `prisma_migrate:<db>` and do not wait for each other. SIGINT then cancels both
+    // statements (KILL QUERY), exit 130, each started row failed with its error.
     #[test]
     fn a_running_mysql_fleet_holds_prismas_lock_and_sigint_cancels_it() {
         let dbs: Vec<Mysql> = (0..2)
@@ -736,26 +736,25 @@ mod mysql {
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         assert_eq!(super::schema_errors(&stdout), "");
         assert!(stdout.contains("\"signal\":\"SIGINT\""), "{stdout}");
+        assert!(stdout.contains("\"interrupted\":2"), "{stdout}");
         assert_eq!(
             running(&dbs[0], "SLEEP(30)"),
             0,
             "KILL QUERY reached both targets"
         );
-        // Each row tells the truth: a script the kill ended with an error is failed with
-        // "interrupted" in its logs; one whose SLEEP returned early is finished.
+        // Each started row stays failed, with the error and "interrupted" in its logs, as a
+        // single deploy leaves it (MySQL cannot roll a file back).
         for db in &dbs {
             let row = db
                 .rows()
                 .into_iter()
                 .find(|r| r.migration_name == NAMES[1])
                 .unwrap();
+            assert!(!row.finished && !row.rolled_back, "{row:?}");
+            let logs = row.logs.as_deref().unwrap();
             assert!(
-                row.finished
-                    || row
-                        .logs
-                        .as_deref()
-                        .is_some_and(|l| l.contains("prismig was interrupted by SIGINT")),
-                "{row:?}"
+                logs.contains("prismig was interrupted by SIGINT") && logs.contains("1317"),
+                "{logs}"
             );
         }
         // The fleet's server lock is gone with it.
