@@ -197,12 +197,15 @@ impl FleetOutput {
             return;
         }
         let word = self.word(&r.outcome);
+        let applied = match self.command.ends_with("deploy") {
+            true => format!("{} applied, ", r.applied.len()),
+            false => String::new(),
+        };
         let line = format!(
-            "[{}/{}] {word} {} ({} applied, {})\n",
+            "[{}/{}] {word} {} ({applied}{})\n",
             self.done,
             self.total,
             r.label,
-            r.applied.len(),
             duration_text(r.duration)
         );
         if !self.tty_out {

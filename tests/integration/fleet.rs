@@ -515,6 +515,11 @@ fn status_over_a_fleet() {
         "{}",
         text.stdout
     );
+    assert!(
+        !text.stdout.contains("applied"),
+        "status applies nothing: {}",
+        text.stdout
+    );
     let ok = run(&p, &db.url(), &["migrate", "status", "--schemas", "st_ok"]);
     assert_eq!(ok.code, 0, "{ok:#?}");
 }
