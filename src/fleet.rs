@@ -18,10 +18,26 @@ pub struct Target {
     pub line: usize,
 }
 
+/// `url` for printing: the password masked. When the URL parser finds no password but the
+/// text has a `user:…@` part (a password with a bare `#`, `/` or `?` cuts the authority
+/// short), that whole part is masked instead: where such a password ends cannot be known.
+pub fn label(url: &str) -> String {
+    if url::Url::parse(url).is_ok_and(|u| u.password().is_some()) {
+        return crate::dburl::mask(url);
+    }
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rfind('@') {
+            Some(at) if rest[..at].contains(':') => format!("{scheme}://****{}", &rest[at..]),
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 impl Target {
     pub fn new(url: String, line: usize) -> Target {
         Target {
-            label: crate::dburl::mask(&url),
+            label: label(&url),
             url,
             line,
         }
@@ -52,7 +68,7 @@ pub fn parse_targets(
         let bad = |reason: &str| FleetError::BadLine {
             path: path.to_owned(),
             line,
-            text: crate::dburl::mask(content),
+            text: label(content),
             reason: reason.to_owned(),
         };
         if content.chars().any(char::is_whitespace) {

@@ -114,7 +114,7 @@ fn first_line(s: &str) -> String {
 fn schema_targets(project: &Project, pattern: &str) -> Result<Vec<Target>> {
     if project.provider == Provider::Sqlite {
         return Err(Error::Fleet(FleetError::Sqlite {
-            target: crate::dburl::mask(&project.url),
+            target: fleet::label(&project.url),
             reason: "a SQLite file has no schemas".to_owned(),
         }));
     }

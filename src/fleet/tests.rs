@@ -138,3 +138,23 @@ fn exit_codes() {
     assert_eq!(exit_code(&[r(Outcome::Applied)], Some(libc::SIGINT)), 130);
     assert_eq!(exit_code(&[r(Outcome::Applied)], Some(libc::SIGTERM)), 143);
 }
+
+#[test]
+fn labels_never_show_a_password() {
+    assert_eq!(label("postgresql://u:pw@h/db"), "postgresql://u:****@h/db");
+    assert_eq!(label("postgresql://u@h/db"), "postgresql://u@h/db");
+    assert_eq!(label("mysql://root@h:3306/db?x=a@b"), "mysql://****@b");
+    // A bare `#` in the password: the parser sees host `u`, port 1 and no password.
+    assert_eq!(
+        label("postgresql://u:1#secret@h/db"),
+        "postgresql://****@h/db"
+    );
+    assert_eq!(
+        label("postgresql://u:p#w @x@h/db"),
+        "postgresql://****@h/db"
+    );
+    let t = parse_targets("t.txt", "postgresql://u:1#secret@h/db\n", &env).unwrap();
+    assert_eq!(t[0].label, "postgresql://****@h/db");
+    let e = parse_targets("t.txt", "postgresql://u:1#secret@h/db x\n", &env).unwrap_err();
+    assert!(!e.to_string().contains("secret"), "{e}");
+}
