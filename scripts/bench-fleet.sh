@@ -17,8 +17,13 @@ N=${1:-500}
 M=${2:-20}
 J=${3:-8}
 S=${4:-50}
-cargo build --release --quiet --bin prismig
-BIN=$PWD/target/release/prismig
+# PRISMIG_BIN: an already built binary (to try the script itself; figures need release).
+if [ -n "${PRISMIG_BIN:-}" ]; then
+    BIN=$PRISMIG_BIN
+else
+    cargo build --release --quiet --bin prismig
+    BIN=$PWD/target/release/prismig
+fi
 DB=prismig_bench_fleet
 BASE=${PG_URL%/*}
 URL="$BASE/$DB"
@@ -36,7 +41,7 @@ for i in $(seq -w 1 "$M"); do
 done
 
 fresh() {
-    psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
     seq 1 "$N" | awk '{printf "CREATE SCHEMA tenant_%04d;\n", $1}' | psql "$URL" -q >/dev/null
 }
 
