@@ -3,7 +3,8 @@
 # PostgreSQL. Three runs on fresh schemas each time:
 #   1. prismig migrate deploy --schemas 'tenant_*' --jobs J (wall time, peak RSS);
 #   2. the parallel floor: one psql session per schema, J at a time, sending the same SQL
-#      (Prisma's table, each migration in a transaction with its row);
+#      (Prisma's table, then each migration with its row in a transaction, one query per
+#      migration as prismig sends it);
 #   3. a sequential loop of single `prismig migrate deploy` runs, on a sample of S schemas,
 #      extrapolated to N (said so in the output).
 # Usage: scripts/bench-fleet.sh [N=500] [M=20] [J=8] [S=50]. Never part of the test suite.
@@ -47,6 +48,13 @@ fresh() {
 
 now() { date +%s.%N; }
 
+# Every schema has its M finished rows (and so its tables): the run did the whole work.
+check_rows() {
+    local rows
+    rows=$(psql "$URL" -Atc "SELECT sum(n) FROM (SELECT (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I._prisma_migrations WHERE finished_at IS NOT NULL', nspname), false, true, '')))[1]::text::int AS n FROM pg_namespace WHERE nspname LIKE 'tenant_%') s")
+    [ "$rows" = $((N * M)) ] || { echo "bench-fleet: expected $((N * M)) finished rows, found $rows" >&2; exit 1; }
+}
+
 # 1. The fleet.
 fresh
 cd "$work/project"
@@ -55,8 +63,7 @@ DATABASE_URL=$URL /usr/bin/time -v "$BIN" migrate deploy --schemas 'tenant_*' --
 t1=$(now)
 fleet=$(echo "$t1 - $t0" | bc)
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/fleet.err")
-rows=$(psql "$URL" -Atc "SELECT sum(n) FROM (SELECT (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I._prisma_migrations WHERE finished_at IS NOT NULL', nspname), false, true, '')))[1]::text::int AS n FROM pg_namespace WHERE nspname LIKE 'tenant_%') s")
-[ "$rows" = $((N * M)) ] || { echo "bench-fleet: expected $((N * M)) finished rows, found $rows" >&2; exit 1; }
+check_rows
 cd - >/dev/null
 
 # 2. The parallel floor: the same SQL through psql, J sessions at a time.
@@ -69,9 +76,10 @@ for s in $(seq 1 "$N"); do
         echo 'CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0);'
         for f in "$work"/project/prisma/migrations/*/migration.sql; do
             name=$(basename "$(dirname "$f")")
-            echo "BEGIN;"
-            cat "$f"
-            echo "INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count) VALUES (gen_random_uuid()::text, '$(sha256sum "$f" | cut -c1-64)', '$name', now(), 1);"
+            # One query per migration, as prismig sends it: psql's \; joins the statements.
+            echo 'BEGIN\;'
+            sed 's/;$/\\;/' "$f"
+            echo "INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count) VALUES (gen_random_uuid()::text, '$(sha256sum "$f" | cut -c1-64)', '$name', now(), 1)\\;"
             echo "COMMIT;"
         done
     } >"$work/sql/$schema.sql"
@@ -80,6 +88,7 @@ t0=$(now)
 ls "$work"/sql/*.sql | xargs -P "$J" -I{} psql "$URL" -q -v ON_ERROR_STOP=1 -f {} >/dev/null
 t1=$(now)
 floor=$(echo "$t1 - $t0" | bc)
+check_rows
 
 # 3. Sequential single deploys, on a sample.
 fresh
