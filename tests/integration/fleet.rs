@@ -833,3 +833,55 @@ fn a_terminal_shows_live_progress() {
         out.stdout
     );
 }
+
+// Issue 19: SIGTERM mid-fleet in text mode: exit 143, the table says which targets were
+// interrupted, and stderr names the targets that completed.
+#[test]
+fn sigterm_names_the_completed_targets() {
+    let db = TestDb::new("fleet_sigterm");
+    create_schemas(
+        &db,
+        &[
+            "term_a".to_owned(),
+            "term_b".to_owned(),
+            "term_c".to_owned(),
+        ],
+    );
+    let long = "20240102000000_long";
+    // term_a is up to date already (an edited checksum does not make deploy apply again).
+    let done = Project::new();
+    done.migration(NAMES[0], INIT)
+        .migration(long, "SELECT 1;\n");
+    run(&done, &db.url_with("schema=term_a"), &["migrate", "deploy"]).success();
+    let p = Project::new();
+    p.migration(NAMES[0], INIT)
+        .migration(long, "SELECT pg_sleep(30);\n");
+    let child = command(
+        &p,
+        &db.url(),
+        &["migrate", "deploy", "--schemas", "term_*", "--jobs", "3"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while running_sleeps(&db) < 2 {
+        assert!(Instant::now() < deadline, "two targets never ran together");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(143), "{stdout}\n{stderr}");
+    assert!(stdout.contains(": 1 succeeded, 2 interrupted"), "{stdout}");
+    assert!(
+        stderr.contains("SIGTERM received")
+            && stderr.contains("completed: postgresql://")
+            && stderr.trim_end().ends_with("schema=term_a"),
+        "{stderr}"
+    );
+    assert_eq!(running_sleeps(&db), 0);
+}
