@@ -283,7 +283,7 @@ fn fail_fast_stops_starting_targets() {
 }
 
 fn running_sleeps(db: &TestDb) -> i64 {
-    db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")
+    db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")
 }
 
 // Issue 19: SIGINT mid-fleet cancels every statement in flight as a single deploy does
@@ -440,7 +440,7 @@ fn a_single_deploy_waits_for_a_running_fleet() {
     .spawn()
     .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") < 2 {
+    while db.count("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(3);%' AND pid <> pg_backend_pid()") < 2 {
         assert!(Instant::now() < deadline, "the fleet never ran both schemas at once");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -655,8 +655,10 @@ mod mysql {
         p
     }
 
-    fn running(db: &Mysql, pattern: &str) -> i64 {
-        db.count(&format!("SELECT CAST(count(*) AS SIGNED) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%{pattern}%' AND ID <> CONNECTION_ID()"))
+    /// Statements like `pattern` running in the databases of `dbs` (the server is shared).
+    fn running(dbs: &[Mysql], pattern: &str) -> i64 {
+        let names: Vec<String> = dbs.iter().map(|d| format!("'{}'", d.name)).collect();
+        dbs[0].count(&format!("SELECT CAST(count(*) AS SIGNED) AS n FROM information_schema.PROCESSLIST WHERE DB IN ({}) AND INFO LIKE '%{pattern}%' AND ID <> CONNECTION_ID()", names.join(", ")))
     }
 
     // Issue 19 on MySQL: `--schemas` matches databases of the server; one broken tenant;
@@ -719,7 +721,7 @@ mod mysql {
         .spawn()
         .unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
-        while running(&dbs[0], "SLEEP(30)") < 2 {
+        while running(&dbs, "SLEEP(30)") < 2 {
             assert!(Instant::now() < deadline, "both targets never ran together");
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -743,7 +745,7 @@ mod mysql {
         assert!(stdout.contains("\"signal\":\"SIGINT\""), "{stdout}");
         assert!(stdout.contains("\"interrupted\":2"), "{stdout}");
         assert_eq!(
-            running(&dbs[0], "SLEEP(30)"),
+            running(&dbs, "SLEEP(30)"),
             0,
             "KILL QUERY reached both targets"
         );
