@@ -209,6 +209,7 @@ pub fn schema_lock_key(database: &str, schema: &str) -> i32 {
 
 /// MySQL's per-database lock name in a fleet (`GET_LOCK` names are server-wide and at
 /// most 64 characters): `prisma_migrate:<db>`, or a digest of a long name.
+#[cfg(any(feature = "mysql", test))]
 pub fn mysql_lock_name(database: &str) -> String {
     let name = format!("prisma_migrate:{database}");
     if name.chars().count() <= 64 {
