@@ -847,18 +847,13 @@ fn run_fleet(
             // A signal cancels every target's statement in flight and is recorded.
             crate::db::interrupt::install(crate::output::forced_exit_notice);
         }
-        commands::fleet::run_fleet(
-            &project,
-            &cwd,
-            &options,
-            &command,
-            commands::fleet::Settings {
+        api::Migrator::fleet(project, cwd)
+            .settings(commands::fleet::Settings {
                 lock_timeout: common.lock_timeout.unwrap_or(Duration::from_secs(10)),
                 strict_lock: common.strict_lock,
                 wait: common.wait,
-            },
-            &mut out,
-        )
+            })
+            .run_fleet(&options, &command, &mut out)
     });
     match result {
         Ok(code) => code,

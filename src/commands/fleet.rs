@@ -1,8 +1,9 @@
 //! Fleets: `migrate deploy|status --targets FILE | --schemas PATTERN` (issue 19). Each
-//! target runs through `run_target`, which calls the same `deploy`/`status` as the single
-//! database command, on a worker thread, with its own connections, lock and history.
+//! target runs through `run_target`, which hands it to `Migrator::fleet_target`: the same
+//! `Migrator::run` as the single database command, on a worker thread, with its own
+//! connections, lock and history.
 
-use super::{Context, DeployOptions, ExitCodes};
+use super::DeployOptions;
 use crate::config::Project;
 use crate::db::{self, Target as DbTarget};
 use crate::dburl::Provider;
@@ -225,7 +226,7 @@ pub fn run_fleet(
                     index,
                     label: target.label.clone(),
                 });
-                let report = run_target(project, index, target, command, settings);
+                let report = run_target(project, cwd, index, target, command, settings);
                 if options.fail_fast && !report.outcome.ok() {
                     stop.store(true, Ordering::SeqCst);
                 }
@@ -271,10 +272,12 @@ pub fn run_fleet(
     Ok(code)
 }
 
-/// One target: the single-database `deploy` or `status`, with the fleet's lock, on this
-/// thread; its events are kept, not printed, and summed up in the report.
+/// One target: the single-database `deploy` or `status` through its own `Migrator`, with
+/// the fleet's lock, on this thread; its events are kept, not printed, and summed up in
+/// the report.
 pub fn run_target(
     project: &Project,
+    cwd: &Path,
     index: usize,
     target: &Target,
     command: &FleetCommand,
@@ -282,22 +285,15 @@ pub fn run_target(
 ) -> TargetReport {
     let _fleet = db::fleet::enter();
     let started = Instant::now();
-    let mut project = project.clone();
-    project.url.clone_from(&target.url);
     let mut recorder = Recorder::default();
-    let result = {
-        let mut ctx = Context {
-            project,
-            reporter: &mut recorder,
-            lock_timeout: settings.lock_timeout,
-            strict_lock: settings.strict_lock,
-            wait: settings.wait,
-        };
-        match command {
-            FleetCommand::Deploy(options) => super::deploy(&mut ctx, options),
-            FleetCommand::Status => super::status(&mut ctx, ExitCodes::Detailed),
-        }
-    };
+    let result = crate::api::Migrator::fleet_target(
+        project,
+        cwd,
+        &target.url,
+        command,
+        settings,
+        &mut recorder,
+    );
     let applied: Vec<String> = recorder
         .events
         .iter()
