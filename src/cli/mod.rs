@@ -831,8 +831,7 @@ fn run_fleet(
         config: common.config.as_ref().map(|p| p.display().to_string()),
     };
     let result = refused.and_then(|()| {
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::own("PM1003", format!("cannot read the working directory: {e}")))?;
+        let cwd = api::current_dir()?;
         let locations = Locations {
             schema: common.schema,
             config: common.config,
