@@ -146,6 +146,64 @@ pub enum Error {
 
     #[error("interrupted by {}: the statement in flight was cancelled, and nothing more was applied", crate::db::interrupt::signal_name(*signal))]
     Interrupted { signal: i32 },
+
+    /// A fleet (`--targets`, `--schemas`) that cannot start: nothing was run on any target.
+    #[error("{0}")]
+    Fleet(FleetError),
+}
+
+/// Why a fleet does not start (PM8001…). Each names the line or option at fault and how to
+/// fix it; `hint` is the way out printed after it.
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    #[error("{path}, line {line}: `{text}` is not a database URL or `$ENV_NAME` ({reason})")]
+    BadLine {
+        path: String,
+        line: usize,
+        /// The line with any password masked.
+        text: String,
+        reason: String,
+    },
+    #[error("{path}, line {line}: the environment variable `{name}` is not set (neither in the environment nor in the loaded .env files)")]
+    UnknownEnv {
+        path: String,
+        line: usize,
+        name: String,
+    },
+    #[error("no target: {what}")]
+    NoTarget { what: String },
+    #[error(
+        "{target}: a fleet runs on PostgreSQL and MySQL servers, not on SQLite files ({reason})"
+    )]
+    Sqlite { target: String, reason: String },
+    #[error("{option} cannot be used with --targets or --schemas: {reason}")]
+    Refused { option: String, reason: String },
+    #[error("cannot read the targets file {path}: {error}")]
+    Unreadable { path: String, error: String },
+}
+
+impl FleetError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FleetError::BadLine { .. } => "PM8001",
+            FleetError::UnknownEnv { .. } => "PM8002",
+            FleetError::NoTarget { .. } => "PM8003",
+            FleetError::Sqlite { .. } => "PM8004",
+            FleetError::Refused { .. } => "PM8005",
+            FleetError::Unreadable { .. } => "PM8006",
+        }
+    }
+
+    pub fn hint(&self) -> String {
+        match self {
+            FleetError::BadLine { .. } => "write one target per line: a URL such as postgresql://user@host/db?schema=s, or $ENV_NAME; `#` starts a comment".to_owned(),
+            FleetError::UnknownEnv { name, .. } => format!("export {name}, add it to .env, or write the URL on that line"),
+            FleetError::NoTarget { .. } => "check the file or the pattern: --schemas matches schema names with * and ?, e.g. 'tenant_*'".to_owned(),
+            FleetError::Sqlite { target, .. } => format!("deploy a SQLite file on its own: prismig migrate deploy --url {}", crate::shell::quote(target)),
+            FleetError::Refused { option, .. } => format!("run without {option}, or run the command once per database without --targets/--schemas"),
+            FleetError::Unreadable { .. } => "pass a readable file to --targets".to_owned(),
+        }
+    }
 }
 
 /// A database error outside migration scripts: the timeout set from `socket_timeout` is
@@ -198,6 +256,7 @@ impl Error {
             Error::Execute { code, .. } => code.unwrap_or("PM2010"),
             Error::ShadowApplyFailed { .. } => "P3006",
             Error::ResetFailed { .. } => "P3016",
+            Error::Fleet(f) => f.code(),
         }
     }
 
@@ -229,7 +288,7 @@ impl Error {
             | Error::RollbackWithoutTable
             | Error::Cli(_)
             | Error::Database(_) => Rendering::Plain,
-            Error::Own { .. } => Rendering::Own,
+            Error::Own { .. } | Error::Fleet(_) => Rendering::Own,
             Error::Usage(_) => Rendering::Bare,
             Error::Interrupted { .. } => Rendering::Plain,
             Error::Execute { code: Some(_), .. } => Rendering::Engine,

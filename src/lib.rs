@@ -33,6 +33,7 @@ pub(crate) mod drift;
 pub(crate) mod error;
 pub(crate) mod event;
 pub(crate) mod files;
+pub(crate) mod fleet;
 pub(crate) mod history;
 pub(crate) mod migration;
 pub(crate) mod output;

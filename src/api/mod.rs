@@ -2,6 +2,7 @@
 //! same code as the `prismig` command line (which is a thin layer over it).
 
 mod error;
+mod fleet;
 mod report;
 
 pub use error::Error;

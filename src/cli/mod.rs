@@ -126,6 +126,38 @@ struct LockArgs {
     strict_lock: bool,
 }
 
+/// A fleet: many databases or schemas in one command (prismig).
+#[derive(Args, Debug)]
+struct FleetArgs {
+    /// Run on every database listed in FILE (one URL or $ENV_NAME per line, # comments),
+    /// several at a time (prismig)
+    #[arg(long, value_name = "FILE", conflicts_with = "schemas")]
+    targets: Option<PathBuf>,
+    /// Run on every schema of the URL's database whose name matches PATTERN (* and ?),
+    /// each as if by ?schema=; on MySQL, every database of the server (prismig)
+    #[arg(long, value_name = "PATTERN")]
+    schemas: Option<String>,
+    /// How many targets run at once (default: 4 per CPU, at most 32, never more than the
+    /// server accepts at 2 connections per target) (prismig)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+}
+
+impl FleetArgs {
+    fn requested(&self) -> bool {
+        self.targets.is_some() || self.schemas.is_some()
+    }
+
+    fn options(&self, fail_fast: bool) -> commands::fleet::FleetOptions {
+        commands::fleet::FleetOptions {
+            targets: self.targets.clone(),
+            schemas: self.schemas.clone(),
+            jobs: self.jobs.map(usize::from),
+            fail_fast,
+        }
+    }
+}
+
 /// What a command was given, whatever flags it offers.
 #[derive(Debug, Default)]
 struct CommonArgs {
@@ -250,6 +282,12 @@ struct DeployArgs {
     connect: ConnectArgs,
     #[command(flatten)]
     lock: LockArgs,
+    #[command(flatten)]
+    fleet: FleetArgs,
+    /// With --targets or --schemas: start no further target once one has failed (those
+    /// running finish) (prismig)
+    #[arg(long)]
+    fail_fast: bool,
     /// Show what would be applied, and change nothing (prismig)
     #[arg(long)]
     dry_run: bool,
@@ -284,6 +322,8 @@ struct StatusArgs {
     project: ProjectArgs,
     #[command(flatten)]
     connect: ConnectArgs,
+    #[command(flatten)]
+    fleet: FleetArgs,
     /// Which exit codes to use: prisma (1 for anything that is not up to date) or detailed
     /// (0 up to date, 2 pending, 3 failed, 4 diverged, 5 unmanaged, 1 error) (prismig)
     #[arg(
@@ -563,6 +603,22 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Migrate {
             action: Action::Deploy(d),
         }
+        | Command::Deploy(d)
+            if d.fleet.requested() || d.fail_fast || d.fleet.jobs.is_some() =>
+        {
+            return fleet_deploy(d, &args)
+        }
+        Command::Migrate {
+            action: Action::Status(s),
+        }
+        | Command::Status(s)
+            if s.fleet.requested() || s.fleet.jobs.is_some() =>
+        {
+            return fleet_status(s, &args)
+        }
+        Command::Migrate {
+            action: Action::Deploy(d),
+        }
         | Command::Deploy(d) => (
             Job::Deploy(DeployOptions {
                 dry_run: d.dry_run,
@@ -694,6 +750,118 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let code = run_job(job, common, name, out.as_mut());
     out.finish(code);
     code
+}
+
+/// The options a fleet refuses: they name one database's state (`--to`, `--dry-run`,
+/// `--backup`, `--drift`), or print one document per command (`--log-format`,
+/// `--exit-code detailed`).
+fn refuse_in_fleet(refused: &[(bool, &str, &str)]) -> Result<(), Error> {
+    match refused.iter().find(|(on, _, _)| *on) {
+        Some((_, option, reason)) => Err(Error::Fleet(crate::error::FleetError::Refused {
+            option: (*option).to_owned(),
+            reason: (*reason).to_owned(),
+        })),
+        None => Ok(()),
+    }
+}
+
+fn fleet_deploy(d: DeployArgs, args: &[OsString]) -> u8 {
+    let refused = [
+        (!d.fleet.requested() && d.fail_fast, "--fail-fast", "it stops a fleet, and there is none without --targets or --schemas"),
+        (!d.fleet.requested(), "--jobs", "it sets how many targets run at once, and there are none without --targets or --schemas"),
+        (d.to.is_some(), "--to", "a migration name stops each database at its own place; deploy the fleet up to it in a migrations folder that ends there"),
+        (d.dry_run, "--dry-run", "a plan is per database; `migrate status --targets/--schemas` shows which targets are behind"),
+        (d.backup.is_some(), "--backup", "one backup file per run cannot hold many databases"),
+        (d.project.log_format.is_some(), "--log-format", "a fleet prints one line per target (or --json)"),
+    ];
+    let options = d.fleet.options(d.fail_fast);
+    let command = commands::fleet::FleetCommand::Deploy(DeployOptions {
+        dry_run: false,
+        to: None,
+        backup: None,
+        guard: Guard {
+            lock_timeout: d.statement_lock_timeout,
+            retries: d.lock_retries.unwrap_or(Guard::DEFAULT_RETRIES),
+            retry_delay: d.lock_retry_delay.unwrap_or(Guard::DEFAULT_RETRY_DELAY),
+            statement_timeout: d.statement_timeout,
+        },
+    });
+    let common = CommonArgs::new(d.project, Some(d.connect), Some(d.lock));
+    run_fleet(refuse_in_fleet(&refused), options, command, common, args)
+}
+
+fn fleet_status(s: StatusArgs, args: &[OsString]) -> u8 {
+    let refused = [
+        (!s.fleet.requested(), "--jobs", "it sets how many targets run at once, and there are none without --targets or --schemas"),
+        (s.drift, "--drift", "it replays the migrations into a shadow database per target; run it per database"),
+        (matches!(s.exit_code, ExitCodeArg::Detailed), "--exit-code detailed", "a fleet has one exit code for many states: 0 when every target is up to date, else 1; the table or --json says which"),
+        (s.project.log_format.is_some(), "--log-format", "a fleet prints one line per target (or --json)"),
+    ];
+    let options = s.fleet.options(false);
+    let common = CommonArgs::new(s.project, Some(s.connect), None);
+    run_fleet(
+        refuse_in_fleet(&refused),
+        options,
+        commands::fleet::FleetCommand::Status,
+        common,
+        args,
+    )
+}
+
+fn run_fleet(
+    refused: Result<(), Error>,
+    options: commands::fleet::FleetOptions,
+    command: commands::fleet::FleetCommand,
+    common: CommonArgs,
+    args: &[OsString],
+) -> u8 {
+    let mut out = output::fleet::FleetOutput::new(common.json);
+    let name = match command {
+        commands::fleet::FleetCommand::Deploy(_) => "migrate deploy",
+        commands::fleet::FleetCommand::Status => "migrate status",
+    };
+    let invocation = output::hint::Invocation {
+        command: name.to_owned(),
+        args: args
+            .iter()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        schema: common.schema.as_ref().map(|p| p.display().to_string()),
+        config: common.config.as_ref().map(|p| p.display().to_string()),
+    };
+    let result = refused.and_then(|()| {
+        let cwd = api::current_dir()?;
+        let locations = Locations {
+            schema: common.schema,
+            config: common.config,
+            url_only: false,
+            // A targets file brings its own URLs: the datasource's may be unset.
+            url_optional: options.targets.is_some(),
+            url: common.url,
+        };
+        let command_word = name.rsplit(' ').next().unwrap_or(name);
+        let project = Project::load(&cwd, &locations, command_word)?;
+        if matches!(command, commands::fleet::FleetCommand::Deploy(_)) {
+            // A signal cancels every target's statement in flight and is recorded.
+            crate::db::interrupt::install(crate::output::forced_exit_notice);
+        }
+        api::Migrator::fleet(project, cwd)
+            .settings(commands::fleet::Settings {
+                lock_timeout: common.lock_timeout.unwrap_or(Duration::from_secs(10)),
+                strict_lock: common.strict_lock,
+                wait: common.wait,
+            })
+            .run_fleet(&options, &command, &mut out)
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let hint = output::hint::hint(&e, &invocation);
+            out.error(&e, hint);
+            e.exit_code()
+        }
+    }
 }
 
 /// `migrate diff` reads no project unless a side or `shadowDatabaseUrl` needs one, and

@@ -7,6 +7,7 @@ mod deploy;
 pub mod diff;
 mod execute;
 mod fix;
+pub mod fleet;
 mod new;
 mod repair;
 mod resolve;

@@ -6,7 +6,7 @@
 //! handler); Ctrl-Break and closing the console still end the process at once.
 
 use std::os::raw::c_int;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -30,17 +30,22 @@ pub enum Canceller {
 }
 
 // The pointers are only used under the mutex, while their owner keeps them alive.
-struct Slot(Option<Canceller>);
+struct Slot {
+    id: u64,
+    canceller: Canceller,
+    /// MySQL: whether this statement was already sent a `KILL QUERY` (each attempt opens a
+    /// session, so it is sent once).
+    #[cfg_attr(not(feature = "mysql"), expect(dead_code, reason = "only MySQL kills"))]
+    killed: bool,
+}
 // SAFETY: see above; both libpq's cancel handle and sqlite3_interrupt may be used from
 // another thread.
 unsafe impl Send for Slot {}
 
-static CURRENT: Mutex<Slot> = Mutex::new(Slot(None));
-
-/// Whether the registered MySQL statement was already sent a `KILL QUERY` (each attempt
-/// opens a session, so it is sent once).
-#[cfg(feature = "mysql")]
-static KILLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// One slot per statement in flight: a single command has at most one, a fleet one per
+/// running target, and a signal cancels them all.
+static CURRENT: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 extern "C" fn on_signal(signal: c_int) {
     // Only an atomic store: async-signal-safe.
@@ -117,51 +122,67 @@ pub fn install(forced_exit: fn(i32)) {
 }
 
 fn cancel_current() {
-    let Ok(slot) = CURRENT.lock() else { return };
-    match &slot.0 {
-        Some(Canceller::Postgres(cancel)) => {
+    let Ok(mut slots) = CURRENT.lock() else {
+        return;
+    };
+    for slot in slots.iter_mut() {
+        cancel(slot);
+    }
+}
+
+fn cancel(slot: &mut Slot) {
+    match &slot.canceller {
+        Canceller::Postgres(cancel) => {
             let cancel = *cancel;
             let mut buf = [0 as std::os::raw::c_char; 256];
-            // SAFETY: cancel is live while registered (removed under this mutex before it is
+            // SAFETY: cancel is live while registered (removed under the mutex before it is
             // freed); buf is writable for its length.
             unsafe { pq_sys::PQcancel(cancel, buf.as_mut_ptr(), 256) };
         }
-        Some(Canceller::Sqlite(db)) => {
+        Canceller::Sqlite(db) => {
             // SAFETY: db is open while registered.
             unsafe { libsqlite3_sys::sqlite3_interrupt(*db) };
         }
         #[cfg(feature = "mysql")]
-        Some(Canceller::Mysql { url, thread }) if !KILLED.swap(true, Ordering::SeqCst) => {
-            if let Ok(killer) = super::mysql_script::ScriptConnection::open(url) {
+        Canceller::Mysql { url, thread } if !slot.killed => {
+            let (url, thread) = (url.clone(), *thread);
+            slot.killed = true;
+            if let Ok(killer) = super::mysql_script::ScriptConnection::open(&url) {
                 let _ = killer.command(&format!("KILL QUERY {thread}"));
             }
         }
         #[cfg(feature = "mysql")]
-        Some(Canceller::Mysql { .. }) => {}
-        None => {}
+        Canceller::Mysql { .. } => {}
     }
 }
 
 /// Registers what can cancel the next statement; the guard unregisters it.
 pub fn register(canceller: Canceller) -> Registration {
-    if let Ok(mut slot) = CURRENT.lock() {
-        slot.0 = Some(canceller);
-        #[cfg(feature = "mysql")]
-        KILLED.store(false, Ordering::SeqCst);
+    let id = NEXT_ID.fetch_add(1, Ordering::SeqCst);
+    if let Ok(mut slots) = CURRENT.lock() {
+        slots.push(Slot {
+            id,
+            canceller,
+            killed: false,
+        });
+        // A signal that came before registration still cancels.
+        if received().is_some() {
+            if let Some(slot) = slots.last_mut() {
+                cancel(slot);
+            }
+        }
     }
-    // A signal that came before registration still cancels.
-    if received().is_some() {
-        cancel_current();
-    }
-    Registration
+    Registration { id }
 }
 
-pub struct Registration;
+pub struct Registration {
+    id: u64,
+}
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        if let Ok(mut slot) = CURRENT.lock() {
-            slot.0 = None;
+        if let Ok(mut slots) = CURRENT.lock() {
+            slots.retain(|s| s.id != self.id);
         }
     }
 }

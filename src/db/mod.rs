@@ -3,6 +3,7 @@
 
 mod backup;
 pub mod execute;
+pub mod fleet;
 pub mod interrupt;
 mod introspect;
 #[cfg(feature = "mysql")]

@@ -154,10 +154,22 @@ impl MysqlDatabase {
         Ok(())
     }
 
+    /// `prisma_migrate`, or in a fleet `prisma_migrate:<db>`: the fleet itself holds
+    /// `prisma_migrate` on each server while it runs (`db::fleet::ServerLocks`).
+    fn lock_name(&self) -> String {
+        match super::fleet::in_fleet() {
+            true => crate::fleet::mysql_lock_name(&self.url.database)
+                .replace('\\', "\\\\")
+                .replace('\'', "\\'"),
+            false => "prisma_migrate".to_owned(),
+        }
+    }
+
     fn get_lock(&mut self, secs: u64) -> Result<bool> {
+        let name = self.lock_name();
         let got = self
             .executor()?
-            .query_value(&format!("SELECT GET_LOCK('prisma_migrate', {secs})"))
+            .query_value(&format!("SELECT GET_LOCK('{name}', {secs})"))
             .map_err(|(_, m)| Error::Database(m))?;
         Ok(got.as_deref() == Some("1"))
     }
@@ -231,7 +243,7 @@ impl MysqlDatabase {
     pub fn unlock(&mut self) {
         if self.locked {
             if let Some(conn) = &self.script {
-                let _ = conn.command("SELECT RELEASE_LOCK('prisma_migrate')");
+                let _ = conn.command(&format!("SELECT RELEASE_LOCK('{}')", self.lock_name()));
             }
             self.locked = false;
         }

@@ -195,11 +195,19 @@ impl ScriptConnection {
         let mut n = 1;
         loop {
             // SAFETY: conn is live; a result set, if any, is freed at once.
-            unsafe {
+            let read_failed = unsafe {
                 let res = ffi::mysql_store_result(self.conn);
-                if !res.is_null() {
+                if res.is_null() {
+                    // No result set, or one the server failed while sending it (a SELECT
+                    // killed by KILL QUERY, a runtime error in a row): the errno tells.
+                    ffi::mysql_errno(self.conn) != 0
+                } else {
                     ffi::mysql_free_result(res);
+                    false
                 }
+            };
+            if read_failed {
+                return fail(self.error(), n);
             }
             // SAFETY: conn is live.
             match unsafe { ffi::mysql_next_result(self.conn) } {

@@ -26,6 +26,8 @@ pub struct PgDatabase {
     schema_exists: bool,
     /// Set on the executor before each script (`--statement-lock-timeout`, …).
     limits: super::ScriptLimits,
+    /// In a fleet: the schema's own advisory key, held with Prisma's key taken shared.
+    fleet_key: Option<i32>,
 }
 
 #[derive(QueryableByName)]
@@ -168,6 +170,7 @@ impl PgDatabase {
             server_version_num: setup.version,
             schema_exists: setup.flag || create_schema,
             limits: super::ScriptLimits::default(),
+            fleet_key: None,
         })
     }
 
@@ -242,14 +245,25 @@ impl PgDatabase {
         let mut pause = Duration::from_millis(10);
         let mut next_report = started + super::LOCK_REPORT_AFTER;
         let url = self.url.clone();
+        // In a fleet, Prisma's key is taken shared (it excludes Prisma's and single
+        // deploys' exclusive lock, not the fleet's other schemas of this database) and the
+        // schema's own key exclusively; either both or neither are held after each try.
+        self.fleet_key = super::fleet::in_fleet()
+            .then(|| crate::fleet::schema_lock_key(url.database(), url.schema()));
+        let lock_query = match self.fleet_key {
+            None => format!("SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY})"),
+            Some(key) => format!(
+                "SELECT CASE WHEN pg_try_advisory_lock_shared({ADVISORY_LOCK_KEY}) THEN \
+                 CASE WHEN pg_try_advisory_lock({ADVISORY_LOCK_KEY}, {key}) THEN 't' \
+                 ELSE (pg_advisory_unlock_shared({ADVISORY_LOCK_KEY}) AND false)::text END \
+                 ELSE 'f' END"
+            ),
+        };
         loop {
             let got = self
                 .executor()
                 .map_err(|m| classify_connect_error(&url, &m))?
-                .query_value(
-                    &format!("SELECT pg_try_advisory_lock({ADVISORY_LOCK_KEY})"),
-                    &[],
-                )
+                .query_value(&lock_query, &[])
                 .map_err(script_error)?;
             if got.as_deref() == Some("t") {
                 self.locked = true;
@@ -328,10 +342,13 @@ impl PgDatabase {
         if self.locked {
             // Closing the session frees the lock too; this only makes it prompt.
             if let Some(conn) = &self.script {
-                let _ = conn.query_value(
-                    &format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})"),
-                    &[],
-                );
+                let unlock = match self.fleet_key {
+                    None => format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})"),
+                    Some(key) => format!(
+                        "SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY}, {key}), pg_advisory_unlock_shared({ADVISORY_LOCK_KEY})"
+                    ),
+                };
+                let _ = conn.query_value(&unlock, &[]);
             }
             self.locked = false;
         }

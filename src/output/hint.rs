@@ -161,6 +161,10 @@ pub fn hint(e: &Error, inv: &Invocation) -> Option<Hint> {
                 command: sync,
             })
         }
+        Error::Fleet(f) => Some(Hint {
+            text: f.hint(),
+            command: inv.command_line(&inv.command.split(' ').collect::<Vec<_>>()),
+        }),
         _ => None,
     }
 }

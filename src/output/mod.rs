@@ -2,6 +2,7 @@
 //! is unset.
 
 pub mod diff;
+pub mod fleet;
 pub mod hint;
 mod human;
 pub mod json;

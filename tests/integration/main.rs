@@ -21,6 +21,7 @@ mod example;
 mod execution;
 mod failures;
 mod faults;
+mod fleet;
 mod folder;
 mod hostile;
 mod layouts;

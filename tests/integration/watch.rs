@@ -815,7 +815,8 @@ mod mysql {
         let db = Mysql::create("watch_my_holder");
         let mut holder = db.conn();
         holder
-            .batch_execute("SELECT GET_LOCK('prisma_migrate', 0)")
+            // Server-wide: another test's deploy (or fleet) may hold it a moment; wait.
+            .batch_execute("SELECT GET_LOCK('prisma_migrate', 60)")
             .unwrap();
         let p = project();
         let out = run(
