@@ -175,4 +175,26 @@ mod tests {
         assert_eq!(sort_key("é").len(), 5 + 1 + 1);
         assert_eq!(sort_key("Ab"), [3, b'a', 3, b'b', 0, 1, 0]);
     }
+
+    // ICU root order of the ASCII punctuation and symbols (CLDR root collation: white
+    // space, then punctuation, then symbols, currency last), written out here rather than
+    // read from the constant, so that a character moved or dropped there fails.
+    #[test]
+    fn ascii_punctuation_in_icu_order() {
+        let order = [
+            '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '_', '-', ',', ';', ':', '!', '?', '.', '\'',
+            '"', '(', ')', '[', ']', '{', '}', '@', '*', '/', '\\', '&', '#', '%', '`', '^', '+',
+            '<', '=', '>', '|', '~', '$',
+        ];
+        for pair in order.windows(2) {
+            let (a, b) = (format!("m{}", pair[0]), format!("m{}", pair[1]));
+            assert_eq!(locale_compare(&a, &b), Ordering::Less, "{a:?} < {b:?}");
+            assert!(sort_key(&a) < sort_key(&b), "keys {a:?} < {b:?}");
+        }
+        assert_eq!(
+            locale_compare("m$", "m0"),
+            Ordering::Less,
+            "symbols before digits"
+        );
+    }
 }

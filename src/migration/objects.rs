@@ -542,6 +542,7 @@ UPDATE "Post" SET "views" = 1;
             ("ALTER TABLE t ADD KEY i (a);", &[], 1, "nor MySQL's ADD KEY"),
             ("ALTER TABLE t ADD EXCLUDE USING gist (a WITH &&);", &[], 1, "nor EXCLUDE"),
             ("ALTER TABLE t DROP PRIMARY KEY;", &[], 1, "MySQL's DROP PRIMARY KEY drops no column"),
+            ("ALTER TABLE t DROP CONSTRAINT;", &[], 1, "a constraint keyword is no column name"),
             ("ALTER TABLE t ALTER COLUMN a SET NOT NULL;", &[], 1, "ALTER COLUMN is not read"),
             ("UPDATE t SET a = 1;", &[], 1, "data changes are not read"),
             (
