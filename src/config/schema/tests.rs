@@ -331,6 +331,8 @@ fn string_escapes() {
         (r"\ud83d", invalid, r"\ud83d"),
         (r"\u", invalid, r"\u"),
         (r"\ué", invalid, r"\ué"),
+        (r"ab\u12", invalid, r"\u12"),
+        (r"x\u123é", invalid, r"\u123"),
     ] {
         let text = with_url(&format!("\"{escaped}\""));
         let parsed = parse(&text);
