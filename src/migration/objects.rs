@@ -581,7 +581,7 @@ UPDATE "Post" SET "views" = 1;
     #[test]
     fn display_names_each_kind() {
         let name = |schema: Option<&str>, text: &str| QualifiedName {
-            schema: schema.map(|s| ident(s)),
+            schema: schema.map(ident),
             name: ident(text),
         };
         for (object, want) in [
