@@ -594,11 +594,13 @@ fn datasource_loader_rules() {
     );
 
     // The last of repeated properties wins; each property lands in its own field.
-    let (ds, d) = load(
-        "  provider = \"mysql\"\n  provider = \"postgresql\"\n  url = \"a\"\n  url = \"b\"\n  directUrl = \"c\"\n  shadowDatabaseUrl = \"d\"\n  schemas = [\"e\"]\n",
-    );
+    let body = "  provider = \"mysql\"\n  provider = \"postgresql\"\n  url = \"a\"\n  url = \"b\"\n  directUrl = \"c\"\n  shadowDatabaseUrl = \"d\"\n  schemas = [\"e\"]\n";
+    let (ds, d) = load(body);
     assert!(d.is_empty());
     let ds = ds.unwrap();
+    // The datasource keeps its block's name and span (P1012 excerpts point at it).
+    assert_eq!(ds.name, "db");
+    assert_eq!(ds.span, (0, format!("datasource db {{\n{body}}}").len()));
     let value = |a: Option<Attribute>| a.map(|a| a.value);
     assert_eq!(
         value(ds.provider),
