@@ -432,6 +432,18 @@ fn top_level_rules() {
             "comments, blank lines and a property without a value",
         ),
         (
+            "datasource db {\n  // c\n  provider = \"sqlite\"\n}\n",
+            &[(BlockKind::Datasource, "db")],
+            &[],
+            "a comment right before a property",
+        ),
+        (
+            "datasource db {\n\n  provider = \"sqlite\"\n}\n",
+            &[(BlockKind::Datasource, "db")],
+            &[],
+            "a blank line without a comment",
+        ),
+        (
             "generator g {\n  what\n}\n",
             &[(BlockKind::Generator, "g")],
             &[(
