@@ -594,6 +594,16 @@ fn datasource_loader_rules() {
             "postgresql".to_owned()
         )]
     );
+    // Only env() gets the env() message; any other function is not a string literal.
+    let (ds, d) = load("  provider = other(\"P\")\n");
+    assert!(ds.is_none());
+    assert_eq!(
+        d,
+        [(
+            "Error validating datasource `db`: The provider argument in a datasource must be a string literal".to_owned(),
+            "other(\"P\")".to_owned()
+        )]
+    );
     let (ds, d) = load("  provider = \"sqlite\"\n  url =\n");
     assert!(ds.is_none());
     assert_eq!(
