@@ -80,12 +80,14 @@ fi
 for m in "${MODULES[@]}"; do
     mkdir -p "$OUT/$(slug "$m")"
     echo "== $m" >&2
-    # Exit code 2 means missed mutants, 3 timeouts: the summary reports them.
+    # Exit code 2 means missed mutants, 3 timeouts: the summary reports them. `--lib` goes to
+    # every cargo call, the build too: a mutant rebuilds only the unit-test binary, not the
+    # CLI and the integration tests (which this run never starts).
     rc=0
     nice -n 19 cargo mutants --features mysql --test-tool=cargo \
         --file "$m" --timeout "${MUTANTS_TIMEOUT:-180}" --build-timeout 900 \
-        --output "$OUT/$(slug "$m")" --no-shuffle --jobs 1 --colors never \
-        ${MUTANTS_ARGS:-} -- --lib || rc=$?
+        --output "$OUT/$(slug "$m")" --no-shuffle --jobs 1 --colors never --cargo-arg=--lib \
+        ${MUTANTS_ARGS:-} || rc=$?
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && [ "$rc" -ne 3 ]; then
         echo "cargo mutants failed on $m (exit $rc)" >&2
         exit "$rc"

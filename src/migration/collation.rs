@@ -124,4 +124,77 @@ mod tests {
             ["20231231235959_a", "20240101000000_z", "20240102000000_b"]
         );
     }
+
+    // One row per rule of the ICU root order (§3.2 step 5) that migration names meet; each
+    // pair is (earlier, later), checked by the comparison and by the keys.
+    #[test]
+    fn root_collation_rules() {
+        for (earlier, later, rule) in [
+            ("a", "a_", "a prefix sorts first"),
+            ("a_", "a-", "punctuation in ICU's order: `_` before `-`"),
+            ("a-", "a,", "`-` before `,`"),
+            ("a ", "a_", "space before `_`"),
+            ("a~", "a$", "`$` is the last ASCII symbol"),
+            ("a$", "a0", "punctuation and symbols before digits"),
+            ("a0", "a9", "digits by value"),
+            ("a9", "aa", "digits before letters"),
+            ("ab", "aC", "letters without case first"),
+            ("aC", "ad", "letters without case first"),
+            ("ab", "aB", "lowercase before uppercase as the tie-break"),
+            ("A", "a\t", "primary difference beats a case difference"),
+            ("ab", "Ac", "primary difference beats a case difference"),
+            ("az", "aé", "beyond ASCII: after the ASCII letters"),
+            ("aé", "aÉ", "beyond ASCII: lowercase first"),
+            ("aÉa", "aéb", "beyond ASCII: compared without case"),
+            ("aé", "aż", "beyond ASCII: by code point"),
+        ] {
+            assert_eq!(
+                locale_compare(earlier, later),
+                Ordering::Less,
+                "{earlier:?} < {later:?}: {rule}"
+            );
+            assert_eq!(
+                locale_compare(later, earlier),
+                Ordering::Greater,
+                "{later:?} > {earlier:?}: {rule}"
+            );
+            assert!(
+                sort_key(earlier) < sort_key(later),
+                "keys {earlier:?} < {later:?}: {rule}"
+            );
+        }
+        assert_eq!(locale_compare("init", "init"), Ordering::Equal);
+    }
+
+    // The keys stay compact (BENCHMARKS.md: status at N = 10 000 holds one per folder): two
+    // bytes per ASCII character, five beyond, one end byte, one tertiary byte per character.
+    #[test]
+    fn keys_are_compact() {
+        assert_eq!(sort_key(""), [0]);
+        assert_eq!(sort_key("a_1").len(), 3 * 2 + 1 + 3);
+        assert_eq!(sort_key("é").len(), 5 + 1 + 1);
+        assert_eq!(sort_key("Ab"), [3, b'a', 3, b'b', 0, 1, 0]);
+    }
+
+    // ICU root order of the ASCII punctuation and symbols (CLDR root collation: white
+    // space, then punctuation, then symbols, currency last), written out here rather than
+    // read from the constant, so that a character moved or dropped there fails.
+    #[test]
+    fn ascii_punctuation_in_icu_order() {
+        let order = [
+            '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '_', '-', ',', ';', ':', '!', '?', '.', '\'',
+            '"', '(', ')', '[', ']', '{', '}', '@', '*', '/', '\\', '&', '#', '%', '`', '^', '+',
+            '<', '=', '>', '|', '~', '$',
+        ];
+        for pair in order.windows(2) {
+            let (a, b) = (format!("m{}", pair[0]), format!("m{}", pair[1]));
+            assert_eq!(locale_compare(&a, &b), Ordering::Less, "{a:?} < {b:?}");
+            assert!(sort_key(&a) < sort_key(&b), "keys {a:?} < {b:?}");
+        }
+        assert_eq!(
+            locale_compare("m$", "m0"),
+            Ordering::Less,
+            "symbols before digits"
+        );
+    }
 }

@@ -468,4 +468,168 @@ UPDATE "Post" SET "views" = 1;
             .iter()
             .any(|x| matches!(x.object, SchemaObject::Constraint(..))));
     }
+
+    // One row per rule of what a statement leaves in the catalog (`fix` probes these; a
+    // statement it cannot read is counted, never guessed at). Objects print as `+` (exists
+    // once applied) or `-` (gone once applied).
+    #[test]
+    fn statement_rules() {
+        for (script, objects, unchecked, rule) in [
+            ("CREATE TABLE t (a int);", &["+table t"][..], 0, "a table"),
+            (
+                "CREATE UNLOGGED TABLE IF NOT EXISTS s.t (a int);",
+                &["+table s.t"],
+                0,
+                "schema-qualified, with modifiers",
+            ),
+            ("CREATE OR REPLACE VIEW v AS SELECT 1;", &["+table v"], 0, "views are relations"),
+            ("CREATE SEQUENCE q;", &["+table q"], 0, "sequences are relations"),
+            (
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY s.t (a);",
+                &["+index s.i"],
+                0,
+                "an index lives in its table's schema",
+            ),
+            ("CREATE TYPE s.e AS ENUM ('a');", &["+type s.e"], 0, "a type"),
+            ("CREATE SCHEMA IF NOT EXISTS \"App\";", &["+schema App"], 0, "a schema"),
+            ("DROP VIEW v;", &["-table v"], 0, "dropping a view"),
+            ("DROP SEQUENCE IF EXISTS q;", &["-table q"], 0, "dropping a sequence"),
+            ("DROP INDEX s.i;", &["-index s.i"], 0, "dropping an index"),
+            ("DROP TYPE e, s.f CASCADE;", &["-type e", "-type s.f"], 0, "dropping types"),
+            ("DROP SCHEMA app RESTRICT;", &["-schema app"], 0, "dropping a schema"),
+            (
+                "DROP TABLE \"a,b\", \"c.d\".e;",
+                &["-table a,b", "-table c.d.e"],
+                0,
+                "commas and dots inside quotes are part of the name",
+            ),
+            (
+                "ALTER TABLE s.t ADD CONSTRAINT c CHECK (a IN (1, 2)), ADD COLUMN d int;",
+                &["+constraint c on s.t", "+column s.t.d"],
+                0,
+                "commas inside parentheses do not end an action",
+            ),
+            (
+                "ALTER TABLE t ADD CONSTRAINT c CHECK (a > ')'), ADD d int;",
+                &["+constraint c on t", "+column t.d"],
+                0,
+                "a parenthesis inside a string does not count",
+            ),
+            (
+                "ALTER TABLE t DROP CONSTRAINT IF EXISTS c, DROP d;",
+                &["-constraint c on t", "-column t.d"],
+                0,
+                "dropping a constraint and a column",
+            ),
+            (
+                "ALTER TABLE IF EXISTS ONLY s.t RENAME TO u;",
+                &["-table s.t", "+table s.u"],
+                0,
+                "a renamed table keeps its schema",
+            ),
+            (
+                "ALTER TABLE t RENAME a TO b;",
+                &["-column t.a", "+column t.b"],
+                0,
+                "RENAME without COLUMN renames a column",
+            ),
+            ("ALTER TABLE t RENAME CONSTRAINT a TO b;", &[], 1, "renamed constraints are not read"),
+            ("ALTER TABLE t ADD PRIMARY KEY (a);", &[], 1, "ADD PRIMARY KEY adds no column"),
+            ("ALTER TABLE t ADD UNIQUE (a);", &[], 1, "ADD UNIQUE adds no column"),
+            ("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u;", &[], 1, "nor FOREIGN KEY"),
+            ("ALTER TABLE t ADD CHECK (a > 0);", &[], 1, "nor CHECK"),
+            ("ALTER TABLE t ADD INDEX i (a);", &[], 1, "nor MySQL's ADD INDEX"),
+            ("ALTER TABLE t ADD KEY i (a);", &[], 1, "nor MySQL's ADD KEY"),
+            ("ALTER TABLE t ADD EXCLUDE USING gist (a WITH &&);", &[], 1, "nor EXCLUDE"),
+            ("ALTER TABLE t DROP PRIMARY KEY;", &[], 1, "MySQL's DROP PRIMARY KEY drops no column"),
+            ("ALTER TABLE t DROP CONSTRAINT;", &[], 1, "a constraint keyword is no column name"),
+            ("ALTER TABLE t ALTER COLUMN a SET NOT NULL;", &[], 1, "ALTER COLUMN is not read"),
+            ("UPDATE t SET a = 1;", &[], 1, "data changes are not read"),
+            (
+                "/* setup */ -- note\nCREATE TABLE t (a int);",
+                &["+table t"],
+                0,
+                "leading comments are skipped",
+            ),
+            ("-- only a comment\n", &[], 0, "a comment alone is no statement"),
+            ("CREATE TABLE t (a int);\n;\n", &["+table t"], 0, "an empty statement is none"),
+            (
+                "CREATE TABLE t (a int);\nDROP TABLE t;",
+                &[],
+                2,
+                "created and dropped: tells nothing, both statements unchecked",
+            ),
+            (
+                "CREATE TABLE t (a int);\nCREATE TABLE u (a int);\nDROP TABLE t, u;\nCREATE TABLE u (b int);",
+                &[],
+                4,
+                "every object of a statement touched twice",
+            ),
+            (
+                "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int, ADD COLUMN c int;\nALTER TABLE t DROP COLUMN c;",
+                &["+table t", "+column t.b"],
+                1,
+                "a statement with one object left still counts",
+            ),
+        ] {
+            let (got, got_unchecked) = describe(script);
+            assert_eq!(got, objects, "{script}: {rule}");
+            assert_eq!(got_unchecked, unchecked, "{script}: {rule} (unchecked)");
+        }
+    }
+
+    #[test]
+    fn display_names_each_kind() {
+        let name = |schema: Option<&str>, text: &str| QualifiedName {
+            schema: schema.map(ident),
+            name: ident(text),
+        };
+        for (object, want) in [
+            (SchemaObject::Relation(name(Some("s"), "t")), "table s.t"),
+            (SchemaObject::Index(name(None, "i")), "index i"),
+            (SchemaObject::Type(name(Some("s"), "e")), "type s.e"),
+            (SchemaObject::Schema(ident("s")), "schema s"),
+            (
+                SchemaObject::Column(name(Some("s"), "t"), ident("c")),
+                "column s.t.c",
+            ),
+            (
+                SchemaObject::Constraint(name(None, "t"), ident("k")),
+                "constraint k on t",
+            ),
+        ] {
+            assert_eq!(object.to_string(), want);
+        }
+    }
+
+    // Quoting as each database writes names: PostgreSQL's "…" with "" for a quote, MySQL's
+    // backticks, SQL Server's brackets; a bare name is left for the database to fold.
+    #[test]
+    fn identifier_quoting() {
+        for (raw, text, quoted) in [
+            ("\"a\"\"b\"", "a\"b", true),
+            ("`My`", "My", true),
+            ("[My Table]", "My Table", true),
+            ("  Bare ", "Bare", false),
+            ("\"", "\"", false),
+        ] {
+            assert_eq!(
+                ident(raw),
+                Ident {
+                    text: text.into(),
+                    quoted
+                },
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            qualified("\"s\" . t").schema.map(|s| s.text),
+            Some("s".to_owned())
+        );
+        assert_eq!(
+            qualified("a.b.c").name.text,
+            "a.b.c",
+            "three parts: not split"
+        );
+    }
 }
