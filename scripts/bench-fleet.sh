@@ -20,7 +20,7 @@ J=${3:-8}
 S=${4:-50}
 # PRISMIG_BIN: an already built binary (to try the script itself; figures need release).
 if [ -n "${PRISMIG_BIN:-}" ]; then
-    BIN=$PRISMIG_BIN
+    BIN=$(realpath "$PRISMIG_BIN")
 else
     cargo build --release --quiet --bin prismig
     BIN=$PWD/target/release/prismig
@@ -59,7 +59,7 @@ check_rows() {
 fresh
 cd "$work/project"
 t0=$(now)
-DATABASE_URL=$URL /usr/bin/time -v "$BIN" migrate deploy --schemas 'tenant_*' --jobs "$J" >"$work/fleet.out" 2>"$work/fleet.err" || { tail -20 "$work/fleet.out" "$work/fleet.err"; exit 1; }
+DATABASE_URL=$URL /usr/bin/time -v "$BIN" migrate deploy --schemas 'tenant_*' --jobs "$J" >"$work/fleet.out" 2>"$work/fleet.err" || { tail -n 20 "$work/fleet.out" "$work/fleet.err"; exit 1; }
 t1=$(now)
 fleet=$(echo "$t1 - $t0" | bc)
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/fleet.err")
