@@ -14,7 +14,7 @@ ensure_postgres
 ensure_mariadb
 bin=${PRISMIG_BIN:-$(scripts/build-static.sh)}
 size=$(stat -c %s "$bin")
-# 16.8 MiB (17,613,248 bytes) with the MySQL client library, whose collation tables alone
+# 16.9 MiB (17,736,544 bytes) with the MySQL client library, whose collation tables alone
 # take 6.15 MB and cannot be left out (README, Building, has the measured parts); 14 MiB was
 # the aim. The limit catches growth beyond that.
 limit=$((17 * 1048576))
