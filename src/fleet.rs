@@ -237,6 +237,8 @@ pub enum Outcome {
     Diverged,
     /// status: tables and no history (deploy would stop with P3005).
     Unmanaged,
+    /// status --drift: the schema differs from what the applied migrations make.
+    Drifted,
     /// The command failed on this target.
     Error { code: String, message: String },
     /// Stopped by SIGINT/SIGTERM while it ran.
@@ -259,6 +261,7 @@ impl Outcome {
             Outcome::Failed => "failed".to_owned(),
             Outcome::Diverged => "diverged".to_owned(),
             Outcome::Unmanaged => "unmanaged".to_owned(),
+            Outcome::Drifted => "drifted".to_owned(),
             Outcome::Error { code, .. } => format!("error {code}"),
             Outcome::Interrupted => "interrupted".to_owned(),
             Outcome::NotStarted => "not started".to_owned(),

@@ -43,7 +43,7 @@ impl<'a> Migrator<'a> {
     ) -> crate::error::Result<u8> {
         let word = match command {
             FleetCommand::Deploy(_) => Job::Deploy.command(),
-            FleetCommand::Status => Job::Status(ExitCodes::Detailed).command(),
+            FleetCommand::Status { .. } => Job::Status(ExitCodes::Detailed).command(),
         };
         let (project, cwd) = self.project(word)?;
         let settings = Settings {
@@ -67,6 +67,9 @@ impl<'a> Migrator<'a> {
     ) -> crate::error::Result<u8> {
         let mut project = project.clone();
         project.url = url.to_owned();
+        // Targets replay at the same time: each into a temporary shadow of its own, never
+        // the datasource's one shared shadow.
+        project.shadow_database = crate::config::Field::Absent;
         let mut migrator =
             Migrator::loaded(project, cwd.to_path_buf(), reporter).settings(settings);
         let job = match command {
@@ -74,7 +77,16 @@ impl<'a> Migrator<'a> {
                 migrator.deploy = options.clone();
                 Job::Deploy
             }
-            FleetCommand::Status => Job::Status(ExitCodes::Detailed),
+            FleetCommand::Status { drift: false } => Job::Status(ExitCodes::Detailed),
+            FleetCommand::Status { drift: true } => {
+                // Drift is checked where the history is whole: up to date or behind. A
+                // failed, diverged or unmanaged target is reported as such.
+                let (code, _) = migrator.run(Job::Status(ExitCodes::Detailed))?;
+                if code != 0 && code != crate::commands::status::detailed::PENDING {
+                    return Ok(code);
+                }
+                Job::StatusDrift(ExitCodes::Detailed)
+            }
         };
         migrator.run(job).map(|(code, _)| code)
     }
@@ -119,7 +131,10 @@ mod tests {
         assert!(!own.exists(), "the project's own URL is not touched");
 
         let mut recorder = Recorder::default();
-        assert_eq!(run(&FleetCommand::Status, &mut recorder).unwrap(), 0);
+        assert_eq!(
+            run(&FleetCommand::Status { drift: false }, &mut recorder).unwrap(),
+            0
+        );
         assert!(recorder
             .events
             .iter()

@@ -793,7 +793,7 @@ fn fleet_deploy(d: DeployArgs, args: &[OsString]) -> u8 {
 fn fleet_status(s: StatusArgs, args: &[OsString]) -> u8 {
     let refused = [
         (!s.fleet.requested(), "--jobs", "it sets how many targets run at once, and there are none without --targets or --schemas"),
-        (s.drift, "--drift", "it replays the migrations into a shadow database per target; run it per database"),
+        (s.shadow_database_url.is_some(), "--shadow-database-url", "one shadow database cannot serve targets replayed at once; a fleet replays each target into a temporary shadow of its own"),
         (matches!(s.exit_code, ExitCodeArg::Detailed), "--exit-code detailed", "a fleet has one exit code for many states: 0 when every target is up to date, else 1; the table or --json says which"),
         (s.project.log_format.is_some(), "--log-format", "a fleet prints one line per target (or --json)"),
     ];
@@ -802,7 +802,7 @@ fn fleet_status(s: StatusArgs, args: &[OsString]) -> u8 {
     run_fleet(
         refuse_in_fleet(&refused),
         options,
-        commands::fleet::FleetCommand::Status,
+        commands::fleet::FleetCommand::Status { drift: s.drift },
         common,
         args,
     )
@@ -818,7 +818,7 @@ fn run_fleet(
     let mut out = output::fleet::FleetOutput::new(common.json);
     let name = match command {
         commands::fleet::FleetCommand::Deploy(_) => "migrate deploy",
-        commands::fleet::FleetCommand::Status => "migrate status",
+        commands::fleet::FleetCommand::Status { .. } => "migrate status",
     };
     let invocation = output::hint::Invocation {
         command: name.to_owned(),

@@ -29,14 +29,18 @@ pub struct FleetOptions {
 #[derive(Debug, Clone)]
 pub enum FleetCommand {
     Deploy(DeployOptions),
-    Status,
+    /// `status`; with `drift`, each target's applied migrations replayed into a temporary
+    /// shadow of its own and compared with it (`status --drift`).
+    Status {
+        drift: bool,
+    },
 }
 
 impl FleetCommand {
     fn name(&self) -> &'static str {
         match self {
             FleetCommand::Deploy(_) => "migrate deploy",
-            FleetCommand::Status => "migrate status",
+            FleetCommand::Status { .. } => "migrate status",
         }
     }
 }
@@ -335,8 +339,9 @@ pub fn run_target(
             message: e.to_string(),
         },
         (FleetCommand::Deploy(_), Ok(_)) => Outcome::Applied,
-        (FleetCommand::Status, Ok(code)) => match code {
+        (FleetCommand::Status { .. }, Ok(code)) => match code {
             0 => Outcome::UpToDate,
+            super::diff::DRIFT => Outcome::Drifted,
             super::status::detailed::PENDING => Outcome::Behind { pending },
             super::status::detailed::FAILED => Outcome::Failed,
             super::status::detailed::DIVERGED => Outcome::Diverged,

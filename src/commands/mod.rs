@@ -12,7 +12,7 @@ mod new;
 mod repair;
 mod resolve;
 mod rollback;
-mod status;
+pub(crate) mod status;
 mod sync;
 
 pub use baseline::{baseline, BaselineOptions};

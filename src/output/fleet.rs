@@ -72,6 +72,7 @@ fn result_key(o: &Outcome) -> &'static str {
         Outcome::Failed => "failed",
         Outcome::Diverged => "diverged",
         Outcome::Unmanaged => "unmanaged",
+        Outcome::Drifted => "drifted",
         Outcome::Error { .. } => "error",
         Outcome::Interrupted => "interrupted",
         Outcome::NotStarted => "not_started",
