@@ -3,7 +3,7 @@
 
 use crate::support::cmd::{command, output, run, Output};
 use crate::support::db::{url_for, TestDb};
-use crate::support::{Project, ADD_EMAIL, ADD_POST, INIT};
+use crate::support::{json, Project, ADD_EMAIL, ADD_POST, INIT};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,37 +21,10 @@ fn project() -> Project {
     p
 }
 
-/// Errors of each JSON line against `schema/prismig-fleet.schema.json` (Python's
-/// `jsonschema`); empty when every line follows it.
+/// Errors of each JSON line against `schema/prismig-fleet.schema.json`; empty when every
+/// line follows it.
 fn schema_errors(lines: &str) -> String {
-    let schema = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/schema/prismig-fleet.schema.json"
-    );
-    let mut c = Command::new("python3");
-    c.args([
-        "-c",
-        "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\nv=jsonschema.Draft202012Validator(schema)\nfor n,l in enumerate(sys.stdin.read().splitlines()):\n  [print(n, e.message) for e in v.iter_errors(json.loads(l))]",
-        schema,
-    ])
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("python3 with jsonschema is installed");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(lines.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "validator failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    json::schema_errors("prismig-fleet.schema.json", lines, json::Documents::PerLine)
 }
 
 fn json_lines(out: &Output) -> Vec<serde_json::Value> {

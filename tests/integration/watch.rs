@@ -2,7 +2,7 @@
 //! a terminal, the holder of the migration lock, prismig's hints, the lock-timeout guard,
 //! JSON checked against its schema, and each command's `--help`.
 
-use crate::support::{self, cmd, cmd::run, header, Project, TestDb, INIT};
+use crate::support::{self, cmd, cmd::run, header, json, Project, TestDb, INIT};
 use prismig::__internal::shell::quote;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -28,36 +28,9 @@ fn run_on_tty(p: &Project, url: &str, args: &[&str]) -> cmd::Output {
     out
 }
 
-/// Whether `doc` follows `schema/prismig-output.schema.json` (Python's `jsonschema`).
+/// Whether `doc` follows `schema/prismig-output.schema.json`.
 fn schema_errors(doc: &str) -> String {
-    let schema = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/schema/prismig-output.schema.json"
-    );
-    let mut c = Command::new("python3");
-    c.args([
-        "-c",
-        "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\ndoc=json.loads(sys.stdin.read())\nerrs=[e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)]\nprint('\\n'.join(errs))",
-        schema,
-    ])
-    .stdin(std::process::Stdio::piped())
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped());
-    let mut child = c.spawn().expect("python3 with jsonschema is installed");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(doc.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "validator failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    json::schema_errors("prismig-output.schema.json", doc, json::Documents::One)
 }
 
 #[track_caller]

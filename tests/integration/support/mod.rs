@@ -1,6 +1,7 @@
 pub mod cluster;
 pub mod cmd;
 pub mod db;
+pub mod json;
 pub mod mount;
 pub mod project;
 pub mod proxy;
