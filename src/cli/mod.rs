@@ -172,6 +172,20 @@ struct CommonArgs {
 }
 
 impl CommonArgs {
+    /// The command as run, for the hints and commands prismig prints.
+    fn invocation(&self, name: &str, args: &[OsString]) -> output::hint::Invocation {
+        output::hint::Invocation {
+            command: name.to_owned(),
+            args: args
+                .iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            schema: self.schema.as_ref().map(|p| p.display().to_string()),
+            config: self.config.as_ref().map(|p| p.display().to_string()),
+        }
+    }
+
     fn new(p: ProjectArgs, c: Option<ConnectArgs>, l: Option<LockArgs>) -> CommonArgs {
         let (url, wait) = c.map_or((None, None), |c| (c.url, c.wait));
         let (lock_timeout, strict_lock) =
@@ -737,16 +751,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         (false, Some(LogFormatArg::Json)) => Box::new(Log::new(LogFormat::Json)),
         (false, None) => Box::new(Human::new(Flavor::Prisma7, Styles::detect())),
     };
-    out.set_invocation(output::hint::Invocation {
-        command: name.to_owned(),
-        args: args
-            .iter()
-            .skip(1)
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
-        schema: common.schema.as_ref().map(|p| p.display().to_string()),
-        config: common.config.as_ref().map(|p| p.display().to_string()),
-    });
+    out.set_invocation(common.invocation(name, &args));
     let code = run_job(job, common, name, out.as_mut());
     out.finish(code);
     code
@@ -816,20 +821,8 @@ fn run_fleet(
     args: &[OsString],
 ) -> u8 {
     let mut out = output::fleet::FleetOutput::new(common.json);
-    let name = match command {
-        commands::fleet::FleetCommand::Deploy(_) => "migrate deploy",
-        commands::fleet::FleetCommand::Status { .. } => "migrate status",
-    };
-    let invocation = output::hint::Invocation {
-        command: name.to_owned(),
-        args: args
-            .iter()
-            .skip(1)
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
-        schema: common.schema.as_ref().map(|p| p.display().to_string()),
-        config: common.config.as_ref().map(|p| p.display().to_string()),
-    };
+    let name = command.name();
+    let invocation = common.invocation(name, args);
     let result = refused.and_then(|()| {
         let cwd = api::current_dir()?;
         let locations = Locations {

@@ -37,7 +37,7 @@ pub enum FleetCommand {
 }
 
 impl FleetCommand {
-    fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             FleetCommand::Deploy(_) => "migrate deploy",
             FleetCommand::Status { .. } => "migrate status",

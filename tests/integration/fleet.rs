@@ -4,7 +4,7 @@
 use crate::support::cmd::{command, output, run, Output};
 use crate::support::db::{url_for, TestDb};
 use crate::support::{json, Project, ADD_EMAIL, ADD_POST, INIT};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const NAMES: [&str; 3] = [
@@ -698,15 +698,7 @@ mod mysql {
     use std::time::{Duration, Instant};
 
     fn project(second: &str) -> Project {
-        let p = Project::new();
-        p.write(
-            "prisma/schema.prisma",
-            "datasource db {\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
-        );
-        p.write(
-            "prisma/migrations/migration_lock.toml",
-            "provider = \"mysql\"\n",
-        );
+        let p = crate::providers::scenarios::project::<Mysql>();
         p.migration(NAMES[0], Mysql::INIT)
             .migration(NAMES[1], second);
         p
@@ -831,24 +823,6 @@ mod mysql {
     }
 }
 
-/// `prismig <args>` on a pseudo-terminal (util-linux `script`), as watch.rs runs it.
-fn run_on_tty(p: &Project, url: &str, args: &[&str]) -> Output {
-    let line = std::iter::once(env!("CARGO_BIN_EXE_prismig").to_owned())
-        .chain(args.iter().map(|a| prismig::__internal::shell::quote(a)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut c = Command::new("script");
-    c.args(["-qfec", &line, "/dev/null"])
-        .current_dir(p.path())
-        .env_remove("DIRECT_URL")
-        .env_remove("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK")
-        .env("NO_COLOR", "1")
-        .env("SHELL", "/bin/sh")
-        .env("TERM", "xterm")
-        .env("DATABASE_URL", url);
-    output(c)
-}
-
 // Issue 19: on a terminal, a live line (done, failed, running, the slowest running target)
 // instead of a line per target; a line for each failure; then the table.
 #[test]
@@ -865,7 +839,7 @@ fn a_terminal_shows_live_progress() {
         "SELECT pg_sleep(1.5);\nCREATE TABLE \"Post\" (id int);\n",
     );
     break_tenant(&p, &db.url_with("schema=tty_c"), &db, "tty_c");
-    let out = run_on_tty(
+    let out = crate::support::cmd::run_on_tty(
         &p,
         &db.url(),
         &["migrate", "deploy", "--schemas", "tty_*", "--jobs", "2"],

@@ -3,27 +3,11 @@
 //! JSON checked against its schema, and each command's `--help`.
 
 use crate::support::{self, cmd, cmd::run, header, json, Project, TestDb, INIT};
-use prismig::__internal::shell::quote;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// `prismig <args>` on a pseudo-terminal (util-linux `script`): stdout and stderr both go
-/// to the terminal, and what it showed comes back (CRs removed).
+/// `prismig <args>` on a pseudo-terminal: what it showed, with the CRs removed.
 fn run_on_tty(p: &Project, url: &str, args: &[&str]) -> cmd::Output {
-    let line = std::iter::once(env!("CARGO_BIN_EXE_prismig").to_owned())
-        .chain(args.iter().map(|a| quote(a)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut c = Command::new("script");
-    c.args(["-qfec", &line, "/dev/null"])
-        .current_dir(p.path())
-        .env_remove("DIRECT_URL")
-        .env_remove("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK")
-        .env("NO_COLOR", "1")
-        .env("SHELL", "/bin/sh")
-        .env("TERM", "xterm")
-        .env("DATABASE_URL", url);
-    let mut out = cmd::output(c);
+    let mut out = cmd::run_on_tty(p, url, args);
     out.stdout = out.stdout.replace('\r', "");
     out
 }

@@ -49,3 +49,23 @@ pub fn output(mut cmd: Command) -> Output {
 pub fn run(project: &Project, url: &str, args: &[&str]) -> Output {
     output(command(project, url, args))
 }
+
+/// `prismig <args>` on a pseudo-terminal (util-linux `script`) in the project with
+/// `DATABASE_URL=url`: stdout and stderr both go to the terminal, and what it showed comes
+/// back as stdout, as written (redrawn lines keep their CRs).
+pub fn run_on_tty(project: &Project, url: &str, args: &[&str]) -> Output {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_prismig").to_owned())
+        .chain(args.iter().map(|a| prismig::__internal::shell::quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut c = Command::new("script");
+    c.args(["-qfec", &line, "/dev/null"])
+        .current_dir(project.path())
+        .env_remove("DIRECT_URL")
+        .env_remove("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK")
+        .env("NO_COLOR", "1")
+        .env("SHELL", "/bin/sh")
+        .env("TERM", "xterm")
+        .env("DATABASE_URL", url);
+    output(c)
+}
