@@ -5,16 +5,13 @@
 # The README's size table ("Building") comes from here. Restores the shipped binary after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${PRISMIG_TARGET:-x86_64-unknown-linux-gnu}
 work=$(mktemp -d /tmp/prismig-size.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-# RUSTFLAGS exactly as scripts/build-static.sh sets them, in the same order (any other string
-# rebuilds every C library, about 40 minutes); the extra flags reach only the final link.
-flags="-C target-feature=+crt-static"
-case "$target" in *-linux-gnu) flags+=" -C link-arg=-Wl,-z,pack-relative-relocs" ;; esac
-flags+=" -C force-unwind-tables=no"
-RUSTFLAGS="$flags" cargo rustc --release --locked --target "$target" --bin prismig -- \
-    -C strip=none -C "link-arg=-Wl,-Map=$work/map.txt" >&2
+# The flags and the patched MySQL client exactly as scripts/build-static.sh has them (any other
+# RUSTFLAGS string rebuilds every C library); the extra flags reach only the final link.
+source scripts/lib/static-flags.sh
+RUSTFLAGS="$flags" cargo rustc --release --locked "${overrides[@]}" --target "$target" --bin prismig -- \
+    -C target-feature=+crt-static -C strip=none -C "link-arg=-Wl,-Map=$work/map.txt" >&2
 python3 - "$work/map.txt" <<'EOF'
 import collections, re, sys
 by_lib, by_obj, out = collections.Counter(), collections.Counter(), None

@@ -170,17 +170,6 @@ fn plan_jobs(targets: &[(Target, DbTarget)], asked: Option<usize>) -> (usize, Op
     }
     let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let jobs = fleet::cap_jobs(asked, cpus, targets.len(), &free);
-    // A static glibc build compiles OpenSSL with `-static`, which its Configure takes to
-    // mean no threads: two TLS sessions on two threads then corrupt its state (seen as heap
-    // corruption with two jobs). Such a build runs one target at a time.
-    if cfg!(target_feature = "crt-static") && jobs > 1 {
-        return (
-            1,
-            Some(format!(
-                "1 job instead of {jobs}: this static build's OpenSSL has no thread support; a build from `cargo install --path .` runs targets in parallel"
-            )),
-        );
-    }
     let note = match asked {
         Some(a) if a > jobs && jobs < targets.len() => Some(format!(
             "{jobs} jobs instead of {a}: the server accepts {} more connections and each target uses {}",
