@@ -80,7 +80,7 @@ run_in_root() {
 cleanup() {
     psql -X -q "$PG_URL" -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true
     mysql_drop_database "$db"
-    [ -n "${tls_url:-}" ] && for i in $(seq -w 1 12); do my_sql "$tls_url/mysql" "DROP DATABASE IF EXISTS \`${db}_tls_$i\`" 2>/dev/null; done
+    [ -n "${tls_url:-}" ] && for i in $(seq -w 1 12); do mysql_sql "$tls_url/mysql" "DROP DATABASE IF EXISTS \`${db}_tls_$i\`" 2>/dev/null; done
     rm -rf "$root"
 }
 trap cleanup EXIT
@@ -112,17 +112,8 @@ passed=$((passed + 1))
 # MySQL over TLS, where the MySQL client and OpenSSL share threads: the server of MYSQL_URL
 # when it offers TLS (MariaDB 11.4 and MySQL 8 do by default), else a throwaway MariaDB with
 # a self-signed certificate.
-my_sql() {
-    # $1 URL (mysql://user[:pass]@host[:port][/…]), $2 statement; prints the result rows. No
-    # database is selected: statements name theirs.
-    local rest creds hostport user pass="" host port
-    rest=${1#mysql://}; creds=${rest%%@*}; hostport=${rest#*@}; hostport=${hostport%%/*}
-    user=${creds%%:*}; [ "$creds" != "$user" ] && pass=${creds#*:}
-    host=${hostport%%:*}; port=${hostport#*:}; [ "$port" = "$hostport" ] && port=3306
-    MYSQL_PWD=$pass "$(command -v mariadb || command -v mysql)" -h "$host" -P "$port" -u "$user" -N -B -e "$2"
-}
 tls_url=
-if [ "$(my_sql "$my_url" "SELECT @@have_ssl" 2>/dev/null)" = YES ]; then
+if [ "$(mysql_sql "$my_url" "SELECT @@have_ssl" 2>/dev/null)" = YES ]; then
     tls_url=${my_url%/*}
 else
     tls_dir=$(mktemp -d /tmp/prismig-tls-mariadb.XXXXXX)
@@ -148,21 +139,21 @@ else
     cleanup_tls() { kill "$tls_pid" 2>/dev/null || true; wait "$tls_pid" 2>/dev/null || true; rm -rf "$tls_dir"; }
     trap 'cleanup; cleanup_tls' EXIT
 fi
-if [ -z "$tls_url" ] || [ "$(my_sql "$tls_url/mysql" "SELECT @@have_ssl" 2>/dev/null)" != YES ]; then
+if [ -z "$tls_url" ] || [ "$(mysql_sql "$tls_url/mysql" "SELECT @@have_ssl" 2>/dev/null)" != YES ]; then
     echo "check-static: FAIL no MySQL/MariaDB server with TLS: the server of $MYSQL_URL has none, and" >&2
     echo "  no throwaway one could be started (needs mariadb-install-db, mariadbd and openssl:" >&2
     echo "  apt-get install mariadb-server openssl)" >&2
     exit 1
 fi
-tls_accepts() { my_sql "$tls_url/mysql" "SHOW GLOBAL STATUS LIKE 'Ssl_accepts'" | awk '{ print $2 }'; }
+tls_accepts() { mysql_sql "$tls_url/mysql" "SHOW GLOBAL STATUS LIKE 'Ssl_accepts'" | awk '{ print $2 }'; }
 # (1) A fleet of 12 databases with 4 jobs: Diesel's and the script session's TLS connections
 # on four threads at once.
-for i in $(seq -w 1 12); do my_sql "$tls_url/mysql" "CREATE DATABASE \`${db}_tls_$i\`"; done
+for i in $(seq -w 1 12); do mysql_sql "$tls_url/mysql" "CREATE DATABASE \`${db}_tls_$i\`"; done
 before=$(tls_accepts)
 out=$(cd "$root" && DATABASE_URL="$tls_url/mysql" run_in_root migrate deploy --schema /app/mysql/schema.prisma --schemas "${db}_tls_*" --jobs 4 2>&1) \
     || { echo "$out" | tail -n 20 >&2; echo "check-static: FAIL the MySQL fleet over TLS" >&2; exit 1; }
 echo "$out" | grep -v '^\[' | tail -n 2 | sed "s/^/check-static: mysql fleet over TLS | /"
-rows=$(my_sql "$tls_url/mysql" "SELECT count(*) FROM information_schema.tables WHERE table_schema LIKE '${db}\\_tls\\_%' AND table_name = '_prisma_migrations'")
+rows=$(mysql_sql "$tls_url/mysql" "SELECT count(*) FROM information_schema.tables WHERE table_schema LIKE '${db}\\_tls\\_%' AND table_name = '_prisma_migrations'")
 tls_sessions=$(( $(tls_accepts) - before ))
 echo "check-static: mysql fleet over TLS | $rows of 12 databases migrated, $tls_sessions TLS sessions accepted"
 [ "$rows" = 12 ] && [ "$tls_sessions" -ge 24 ] || { echo "check-static: FAIL the MySQL fleet over TLS" >&2; exit 1; }
@@ -178,14 +169,14 @@ as_user=(); [ "$(id -u)" = 0 ] || as_user=(unshare -r)
 (cd "$root" && DATABASE_URL="$tls_url/${db}_tls_01" exec "${as_user[@]}" chroot "$root" /prismig migrate deploy --schema /app/mysql/schema.prisma) >"$root/sigint.out" 2>&1 &
 deploy_pid=$!
 for _ in $(seq 1 100); do
-    [ "$(my_sql "$tls_url/mysql" "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'")" = 1 ] && break
+    [ "$(mysql_sql "$tls_url/mysql" "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'")" = 1 ] && break
     sleep 0.1
 done
 kill -INT "$deploy_pid"
 started=$SECONDS
 rc=0; wait "$deploy_pid" || rc=$?
-left=$(my_sql "$tls_url/mysql" "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'")
-state=$(my_sql "$tls_url/mysql" "SELECT finished_at IS NULL AND rolled_back_at IS NULL FROM \`${db}_tls_01\`._prisma_migrations WHERE migration_name = '20240102000000_sleep'")
+left=$(mysql_sql "$tls_url/mysql" "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'")
+state=$(mysql_sql "$tls_url/mysql" "SELECT finished_at IS NULL AND rolled_back_at IS NULL FROM \`${db}_tls_01\`._prisma_migrations WHERE migration_name = '20240102000000_sleep'")
 echo "check-static: mysql SIGINT over TLS | exit $rc after $((SECONDS - started)) s, statements left $left, row unfinished $state"
 [ "$rc" = 130 ] && [ "$left" = 0 ] && [ "$state" = 1 ] && [ $((SECONDS - started)) -lt 20 ] \
     || { cat "$root/sigint.out" >&2; echo "check-static: FAIL SIGINT over TLS" >&2; exit 1; }

@@ -76,11 +76,12 @@ MSG
     return 1
 }
 
-mysql_drop_database() {
-    # $1 database name, dropped on the server of $MYSQL_URL (nothing when no client is
-    # installed). The password goes in the environment, never on the command line.
+mysql_sql() {
+    # $1 URL (mysql://user[:pass]@host[:port][/…]), $2 statement: prints the result rows,
+    # tab-separated, without a header. No database is selected: statements name theirs. The
+    # password goes in the environment, never on the command line.
     local rest creds hostport user pass="" host port client
-    rest=${MYSQL_URL#mysql://}
+    rest=${1#mysql://}
     creds=${rest%%@*}
     hostport=${rest#*@}
     hostport=${hostport%%/*}
@@ -89,6 +90,12 @@ mysql_drop_database() {
     host=${hostport%%:*}
     port=${hostport#*:}
     [ "$port" = "$hostport" ] && port=3306
-    client=$(command -v mariadb || command -v mysql) || return 0
-    MYSQL_PWD=$pass "$client" -h "$host" -P "$port" -u "$user" -e "DROP DATABASE IF EXISTS \`$1\`" >/dev/null 2>&1 || true
+    client=$(command -v mariadb || command -v mysql) || return 1
+    MYSQL_PWD=$pass "$client" -h "$host" -P "$port" -u "$user" -N -B -e "$2"
+}
+
+mysql_drop_database() {
+    # $1 database name, dropped on the server of $MYSQL_URL (nothing when no client is
+    # installed).
+    mysql_sql "$MYSQL_URL" "DROP DATABASE IF EXISTS \`$1\`" >/dev/null 2>&1 || true
 }
