@@ -6,6 +6,13 @@
 # once prismig has exited, not before and not with a code of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A shell started with SIGINT or SIGQUIT ignored (a background job of a non-interactive shell,
+# nohup) can neither trap nor reset them, nor can the wrappers it starts: the SIGINT cases
+# would then fail for the way this check was started. Start again with the defaults.
+if [ -z "${PRISMIG_SIGNALS_RESET:-}" ] && [ -r /proc/$$/status ] \
+    && (( 0x$(awk '/^SigIgn:/ { print $2 }' /proc/$$/status) & 6 )); then
+    PRISMIG_SIGNALS_RESET=1 exec env --default-signal=INT,QUIT "$PWD/scripts/check-signals.sh" "$@"
+fi
 command -v node >/dev/null || { echo "check-signals: node is needed" >&2; exit 1; }
 work=$(mktemp -d /tmp/prismig-signals.XXXXXX)
 trap 'rm -rf "$work"' EXIT
