@@ -158,6 +158,18 @@ tls_sessions=$(( $(tls_accepts) - before ))
 echo "check-static: mysql fleet over TLS | $rows of 12 databases migrated, $tls_sessions TLS sessions accepted"
 [ "$rows" = 12 ] && [ "$tls_sessions" -ge 24 ] || { echo "check-static: FAIL the MySQL fleet over TLS" >&2; exit 1; }
 passed=$((passed + 1))
+# Text outside ASCII arrives as written: the client's utf8mb4 (its only character set that
+# prismig selects, see scripts/patches/) carries it byte for byte.
+mkdir -p "$root/app/mysql/migrations/20240101120000_text"
+printf "INSERT INTO \`User\` (\`id\`) VALUES ('Zo\xc3\xab \xf0\x9f\x98\x80 \xe6\x97\xa5\xe6\x9c\xac');\n" \
+    > "$root/app/mysql/migrations/20240101120000_text/migration.sql"
+chmod -R a+rwX "$root/app/mysql"
+out=$(cd "$root" && DATABASE_URL="$tls_url/${db}_tls_02" run_in_root migrate deploy --schema /app/mysql/schema.prisma 2>&1) \
+    || { echo "$out" >&2; echo "check-static: FAIL the MySQL text migration" >&2; exit 1; }
+text=$(mysql_sql "$tls_url/mysql" "SELECT HEX(id) FROM \`${db}_tls_02\`.\`User\`")
+echo "check-static: mysql text over TLS | stored $text"
+[ "$text" = 5A6FC3AB20F09F988020E697A5E69CAC ] || { echo "check-static: FAIL the text was changed on its way" >&2; exit 1; }
+passed=$((passed + 1))
 # (2) SIGINT during a script: KILL QUERY goes out on a second TLS connection, opened by the
 # signal thread while the script session's TLS connection waits on the server. Exit 130,
 # the statement gone from the server, the migration failed.

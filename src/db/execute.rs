@@ -363,6 +363,8 @@ fn mysql(url: &crate::dburl::MysqlUrl, script: &str) -> Result<()> {
         });
     }
     let script_failed = |c: *mut ffi::MYSQL| script_error(error(c).1);
+    // SAFETY: conn.0 is live and connected.
+    unsafe { super::set_prisma_names(conn.0) }.map_err(|e| script_error(e.1))?;
     // An empty slice's pointer is dangling: the client library reads it all the same.
     let bytes: &[u8] = if script.is_empty() {
         b"\0"

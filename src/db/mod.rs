@@ -14,6 +14,8 @@ mod introspect_sqlite;
 mod mysql;
 #[cfg(feature = "mysql")]
 mod mysql_script;
+#[cfg(feature = "mysql")]
+pub(crate) use mysql_script::set_prisma_names;
 mod pg;
 mod pg_error;
 mod pg_script;

@@ -19,6 +19,36 @@ const CLIENT_MULTI_STATEMENTS: c_ulong = 1 << 16;
 /// ER_EMPTY_QUERY: a file with no statement (empty or comments only) applies nothing.
 const ER_EMPTY_QUERY: c_uint = 1065;
 
+/// The session's character set and collation as Prisma's engine has them: mysql_async asks
+/// for utf8mb4_general_ci (45) in its handshake. MySQL's client library asks for
+/// utf8mb4_0900_ai_ci (255), which MariaDB and MySQL 5.7 do not know and answer with the
+/// server's default (latin1 where nobody configured one: a script's text would be stored
+/// double-encoded), and which MySQL 8 accepts, with another collation for literals than
+/// Prisma's. Every session that runs a script states Prisma's itself, right after connecting.
+const PRISMA_NAMES: &str = "SET NAMES utf8mb4 COLLATE utf8mb4_general_ci";
+
+/// Runs [`PRISMA_NAMES`] on a connected handle; the server's error number and message if it
+/// fails.
+///
+/// # Safety
+/// `conn` is a live, connected handle.
+pub(crate) unsafe fn set_prisma_names(conn: *mut ffi::MYSQL) -> Result<(), (c_uint, String)> {
+    let len = c_ulong::try_from(PRISMA_NAMES.len()).unwrap_or(c_ulong::MAX);
+    // SAFETY: the caller's handle is live; the constant holds len bytes.
+    if unsafe { ffi::mysql_real_query(conn, PRISMA_NAMES.as_ptr().cast(), len) } == 0 {
+        return Ok(());
+    }
+    // SAFETY: as above; mysql_error returns a NUL-terminated string the handle owns.
+    unsafe {
+        Err((
+            ffi::mysql_errno(conn),
+            CStr::from_ptr(ffi::mysql_error(conn))
+                .to_string_lossy()
+                .into_owned(),
+        ))
+    }
+}
+
 fn cstring(s: &str) -> Result<CString, String> {
     CString::new(s).map_err(|_| "a connection parameter contains a NUL byte".to_owned())
 }
@@ -81,6 +111,7 @@ impl ScriptConnection {
             if ok.is_null() {
                 return Err(me.error().1);
             }
+            set_prisma_names(conn).map_err(|e| e.1)?;
         }
         Ok(me)
     }

@@ -172,3 +172,73 @@ fn authentication_and_reachability() {
     assert_eq!(out.stderr, "Error: P1001: Can't reach database server at `127.0.0.1:3399`\n\nPlease make sure your database server is running at `127.0.0.1:3399`.\n");
     let _ = crate::providers::mysql_admin().batch_execute(&format!("DROP USER '{user}'@'%'"));
 }
+
+// Prisma's engine (mysql_async) sends utf8mb4_general_ci (45) in its handshake, so its
+// session speaks utf8mb4 with that collation on every server. MySQL's client library sends
+// utf8mb4_0900_ai_ci (255), which MariaDB and MySQL 5.7 do not know: they fall back to the
+// server's default, latin1 on a server nobody configured, where the text of a migration was
+// stored double-encoded. Both raw sessions (deploy's scripts, `db execute`) must speak
+// exactly what Prisma's does, on such a server too.
+#[test]
+fn scripts_speak_utf8mb4_as_prisma_does_on_a_latin1_server() {
+    use diesel::sql_types::Text;
+    use diesel::{QueryableByName, RunQueryDsl};
+    #[derive(QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = Text)]
+        text: String,
+        #[diesel(sql_type = Text)]
+        session: String,
+    }
+    const TEXT: &str = "Zoë 😀 日本";
+    const HEX: &str = "5A6FC3AB20F09F988020E697A5E69CAC";
+    const SESSION: &str = "utf8mb4,utf8mb4,utf8mb4,utf8mb4_general_ci";
+    let server = crate::support::mariadb::Mariadb::start();
+    let mut conn = server.conn();
+    let read = |conn: &mut diesel::MysqlConnection, db: &str| -> Vec<(String, String)> {
+        diesel::sql_query(format!(
+            "SELECT HEX(v) AS text, cs AS session FROM `{db}`.t ORDER BY v"
+        ))
+        .load::<Stored>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.text, r.session))
+        .collect()
+    };
+    let insert = format!("INSERT INTO t VALUES ('{TEXT}', CONCAT_WS(',', @@character_set_client, @@character_set_connection, @@character_set_results, @@collation_connection));\n");
+    // migrate deploy (the database is created by deploy, on the server's default: latin1).
+    let p = project();
+    p.migration(
+        "20240102000000_text",
+        &format!("CREATE TABLE t (v VARCHAR(50), cs VARCHAR(100)) DEFAULT CHARACTER SET utf8mb4;\n{insert}"),
+    );
+    run(&p, &server.url("my_charset"), &["migrate", "deploy"]).success();
+    assert_eq!(
+        read(&mut conn, "my_charset"),
+        [(HEX.to_owned(), SESSION.to_owned())],
+        "deploy's script session"
+    );
+    // db execute, on the same database.
+    p.write("more.sql", &insert);
+    run(
+        &p,
+        &server.url("my_charset"),
+        &[
+            "db",
+            "execute",
+            "--file",
+            "more.sql",
+            "--url",
+            &server.url("my_charset"),
+        ],
+    )
+    .success();
+    assert_eq!(
+        read(&mut conn, "my_charset"),
+        [
+            (HEX.to_owned(), SESSION.to_owned()),
+            (HEX.to_owned(), SESSION.to_owned())
+        ],
+        "db execute's session"
+    );
+}

@@ -2,6 +2,7 @@ pub mod cluster;
 pub mod cmd;
 pub mod db;
 pub mod json;
+pub mod mariadb;
 pub mod mount;
 pub mod project;
 pub mod proxy;
