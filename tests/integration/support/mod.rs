@@ -2,6 +2,7 @@ pub mod cluster;
 pub mod cmd;
 pub mod db;
 pub mod json;
+#[cfg(feature = "mysql")]
 pub mod mariadb;
 pub mod mount;
 pub mod project;
