@@ -27,6 +27,16 @@ if ! PRISMIG_NEEDS_QUIET=1 ensure_mariadb; then
     need "a MySQL or MariaDB server (or set TEST_MYSQL_URL=mysql://USER:PASSWORD@HOST:PORT/mysql)" mariadb-server
     mysql_missing=1
 fi
+# Some tests start servers of their own (a PostgreSQL cluster with TLS and passwords, a
+# MariaDB with latin1 defaults): they need the server binaries even when the shared servers
+# are elsewhere.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    need "the PostgreSQL server binaries (initdb, pg_ctl), for tests that start a cluster of their own" postgresql
+fi
+if ! { command -v mariadb-install-db || command -v mysql_install_db; } >/dev/null 2>&1 \
+    || ! { command -v mariadbd || command -v mysqld || [ -x /usr/sbin/mariadbd ] || [ -x /usr/sbin/mysqld ]; } >/dev/null 2>&1; then
+    need "the MariaDB server binaries (mariadb-install-db, mariadbd), for tests that start a server of their own" mariadb-server
+fi
 provide_needs
 # Servers just installed: start them (or throwaway ones).
 if [ -n "${pg_missing:-}" ]; then ensure_postgres; fi
