@@ -203,6 +203,10 @@ fn syntax_errors_and_missing_exports() {
     assert_eq!(e.code(), "PM1021");
     let e = eval("export default { schema: 3 }").unwrap();
     assert_eq!(e.schema.get().unwrap_err().code(), "PM1022");
+    // An error the parser recovers from is still an error: Node refuses to load a module
+    // with a `const` that has no initializer (a SyntaxError), so Prisma does too.
+    let e = eval("const x;\nexport default {}").unwrap_err();
+    assert_eq!(e.code(), "PM1020");
 }
 
 #[test]
