@@ -512,6 +512,21 @@ fn statements_the_evaluator_follows() {
             Err("PM1016"),
             "a require of a file runs its code",
         ),
+        (
+            "import { url } from './secrets';",
+            Err("PM1016"),
+            "an import of a file runs it, used or not",
+        ),
+        (
+            "import { url } from '/srv/secrets.js';",
+            Err("PM1016"),
+            "an import of a file by its absolute path",
+        ),
+        (
+            "import { helper } from 'some-package';",
+            Ok("a.prisma"),
+            "a name from an unknown package is refused only where it is used",
+        ),
     ] {
         let text = format!("{head}\n{tail}");
         let got = eval(&text).and_then(|e| e.schema.get());
