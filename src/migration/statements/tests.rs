@@ -578,6 +578,11 @@ fn lexical_rules_for_statement_ends() {
             &["$$;$$;", "SELECT 2;"],
             "a dollar quote at the start of the script",
         ),
+        (
+            "SELECT 1 AS a1$x$; SELECT 2;",
+            &["SELECT 1 AS a1$x$;", "SELECT 2;"],
+            "digits and $ continue an identifier (§4.1.1): a $ after a digit in a name opens no quote",
+        ),
     ];
     for (script, expected, rule) in rows {
         assert_eq!(texts(script), *expected, "{script}: {rule}");
