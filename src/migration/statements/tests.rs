@@ -793,3 +793,27 @@ fn split_reason_rules() {
         Some(SplitReason::Statement("ALTER TYPE … ADD VALUE".to_owned()))
     );
 }
+
+// `words`, what the statement checks match on: the first `n` words, upper-cased, comments
+// and parenthesised option lists skipped. Each row: statement, n, the words, the rule.
+#[test]
+fn words_are_the_first_n_leading_words() {
+    let rows: &[(&str, usize, &[&str], &str)] = &[
+        (
+            "create index concurrently i on t (a)",
+            3,
+            &["CREATE", "INDEX", "CONCURRENTLY"],
+            "at most n words, upper-cased",
+        ),
+        (
+            "/* x */ -- y\nREINDEX (VERBOSE) TABLE CONCURRENTLY t",
+            4,
+            &["REINDEX", "TABLE", "CONCURRENTLY", "T"],
+            "comments and an option list in parentheses are skipped",
+        ),
+        ("VACUUM;", 6, &["VACUUM"], "fewer words than n"),
+    ];
+    for (statement, n, expected, rule) in rows {
+        assert_eq!(words(statement, *n), *expected, "{statement}: {rule}");
+    }
+}
