@@ -409,6 +409,11 @@ fn lexical_rules_for_statement_ends() {
             "an END at depth 0 closes nothing",
         ),
         (
+            "SELECT 1 AS case; SELECT 2;",
+            &["SELECT 1 AS case;", "SELECT 2;"],
+            "a CASE at depth 0 opens nothing (`AS case` is a column label: PostgreSQL's ColLabel takes reserved words)",
+        ),
+        (
             "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3;",
             &[
                 "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;",
