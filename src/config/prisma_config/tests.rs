@@ -203,6 +203,10 @@ fn syntax_errors_and_missing_exports() {
     assert_eq!(e.code(), "PM1021");
     let e = eval("export default { schema: 3 }").unwrap();
     assert_eq!(e.schema.get().unwrap_err().code(), "PM1022");
+    // An error the parser recovers from is still an error: Node refuses to load a module
+    // with a `const` that has no initializer (a SyntaxError), so Prisma does too.
+    let e = eval("const x;\nexport default {}").unwrap_err();
+    assert_eq!(e.code(), "PM1020");
 }
 
 #[test]
@@ -306,4 +310,376 @@ fn path_join_is_nodes() {
     assert_eq!(path_join(&["/a".into(), "./b/".into()]), "/a/b");
     assert_eq!(path_join(&["".into()]), ".");
     assert_eq!(path_join(&["a".into(), "..".into()]), ".");
+}
+
+fn schema_of(expr: &str) -> Result<Option<String>> {
+    eval(&format!(
+        "import path from 'node:path';\nexport default {{ schema: {expr} }}"
+    ))?
+    .schema
+    .get()
+}
+
+// Values as JavaScript computes them (ECMAScript: ToBoolean §7.2.14 "falsy" values,
+// `&&`/`||`/`??` §13.13, `? :` §13.14, `+` §13.15.3, Number::toString §6.1.6.1.20) and as
+// Node's `path` module and CommonJS/ESM give them (`__filename`, `import.meta.filename`).
+// Each row: the `schema` expression, the string it evaluates to, the rule.
+#[test]
+fn values_as_javascript_computes_them() {
+    for (expr, want, rule) in [
+        ("0 ? 'a' : 'b'", "b", "0 is falsy"),
+        ("1 ? 'a' : 'b'", "a", "a number other than 0 is truthy"),
+        ("'' ? 'a' : 'b'", "b", "the empty string is falsy"),
+        ("'x' ? 'a' : 'b'", "a", "a non-empty string is truthy"),
+        ("null ? 'a' : 'b'", "b", "null is falsy"),
+        ("undefined ? 'a' : 'b'", "b", "undefined is falsy"),
+        ("true ? 'a' : 'b'", "a", "true is truthy"),
+        ("false ? 'a' : 'b'", "b", "false is falsy"),
+        ("({}) ? 'a' : 'b'", "a", "an object is truthy"),
+        (
+            "process.env.NOPE ?? undefined ?? 'b'",
+            "b",
+            "`??` skips undefined",
+        ),
+        (
+            "'a' && 'b'",
+            "b",
+            "`&&` gives its right side when the left is truthy",
+        ),
+        (
+            "'' && 'b' || 'c'",
+            "c",
+            "`&&` gives its left side when it is falsy",
+        ),
+        ("`${1 + 2}`", "3", "`+` of two numbers adds them"),
+        ("`${1.5}`", "1.5", "String(1.5)"),
+        (
+            "`${9223372036854775808}`",
+            "9223372036854776000",
+            "String(2 ** 63): the shortest digits that read back, then zeros",
+        ),
+        ("`${true}-${false}`", "true-false", "booleans in a template"),
+        ("<string>'a'", "a", "a type assertion is its operand"),
+        ("`${'abc'.length}`", "3", "a string's length"),
+        ("({ url: 'u' }).url", "u", "a property of an object"),
+        (
+            "({ a: 'x', a: 'y' }).a",
+            "y",
+            "the last of two equal keys wins",
+        ),
+        (
+            "({ 0: 'x', a: 'y' }).a",
+            "y",
+            "a numeric key is a name, not a computed key",
+        ),
+        (
+            "path.dirname('/proj/prisma/schema.prisma')",
+            "/proj/prisma",
+            "path.dirname",
+        ),
+        (
+            "path.dirname('schema.prisma')",
+            ".",
+            "path.dirname of a bare name is .",
+        ),
+        (
+            "path.join('/', '..', 'a')",
+            "/a",
+            "`..` above the root stays at the root",
+        ),
+        (
+            "__filename",
+            "/proj/prisma.config.ts",
+            "CommonJS __filename",
+        ),
+        (
+            "import.meta.filename",
+            "/proj/prisma.config.ts",
+            "ESM import.meta.filename",
+        ),
+    ] {
+        assert_eq!(
+            schema_of(expr).unwrap_or_else(|e| panic!("{expr}: {rule}: {e}")),
+            Some(want.to_owned()),
+            "{expr}: {rule}"
+        );
+    }
+}
+
+// What the evaluator refuses, and how: PM1022 when the value is known but is not a string
+// (Prisma's config schema rejects it too), PM1016 when the value cannot be known without
+// running the file; a throwing `env()` is Prisma's own error. Each row: the `schema`
+// expression, the code, a part of the message, the rule.
+#[test]
+fn refusals_say_what_the_value_is() {
+    for (expr, code, part, rule) in [
+        ("null", "PM1022", "`schema` is null, not a string", "null"),
+        ("true", "PM1022", "is a boolean", "a boolean"),
+        ("3", "PM1022", "is a number", "a number"),
+        ("['a.prisma']", "PM1022", "is an array", "an array"),
+        ("({})", "PM1022", "is an object", "an object"),
+        (
+            "() => 'a.prisma'",
+            "PM1022",
+            "is a function",
+            "a function is not called",
+        ),
+        (
+            "typeof 'a'",
+            "PM1016",
+            "`typeof 'a'`",
+            "only `!` of the unary operators",
+        ),
+        (
+            "'a' - 'b'",
+            "PM1016",
+            "`'a' - 'b'`",
+            "only `+` of the binary operators",
+        ),
+        (
+            "'abc'.foo",
+            "PM1016",
+            "`.foo` of a string",
+            "a string has only `length`",
+        ),
+        (
+            "DATABASE_URL",
+            "PM1016",
+            "`DATABASE_URL` is not defined in this file",
+            "an unknown name is not `require`",
+        ),
+        (
+            "import.meta",
+            "PM1016",
+            "`import.meta` alone",
+            "only import.meta.dirname and .filename",
+        ),
+        (
+            "path.dirname('a', 'b')",
+            "PM1016",
+            "path.dirname takes one path",
+            "path.dirname of two paths",
+        ),
+        (
+            "env('EMPTY')",
+            "PM1012",
+            "Cannot resolve environment variable: EMPTY.",
+            "Prisma's env() throws on an empty variable (spec §8.3)",
+        ),
+    ] {
+        let text = format!(
+            "import path from 'node:path';\nimport {{ env }} from 'prisma/config';\nexport default {{ schema: {expr} }}"
+        );
+        let e = eval(&text).and_then(|e| e.schema.get()).expect_err(expr);
+        assert_eq!(e.code(), code, "{expr}: {rule}: {e}");
+        assert!(e.to_string().contains(part), "{expr}: {rule}: {e}");
+    }
+}
+
+// Statements: what the file does while it loads. Each row: the file, `Ok` with the schema
+// it gives or the error code, the rule.
+#[test]
+fn statements_the_evaluator_follows() {
+    let tail = "export default { schema: 'a.prisma' }";
+    for (head, want, rule) in [
+        (
+            "if (!process.env.NOPE) { throw new Error('NOPE') }",
+            Err("PM1023"),
+            "a block of one `throw` that runs throws",
+        ),
+        (
+            "if (!process.env.NOPE) { console.log('x'); throw new Error('NOPE') }",
+            Err("PM1016"),
+            "a block that does more than throw is not understood",
+        ),
+        (
+            "if (!process.env.NOPE) { console.log('x') }",
+            Err("PM1016"),
+            "a block of one statement that is not `throw`",
+        ),
+        (
+            "import 'node:path';",
+            Ok("a.prisma"),
+            "a side-effect import of a known module",
+        ),
+        (
+            "require('node:path');",
+            Ok("a.prisma"),
+            "a require of a known module",
+        ),
+        (
+            "require('./setup');",
+            Err("PM1016"),
+            "a require of a file runs its code",
+        ),
+        (
+            "import { url } from './secrets';",
+            Err("PM1016"),
+            "an import of a file runs it, used or not",
+        ),
+        (
+            "import { url } from '/srv/secrets.js';",
+            Err("PM1016"),
+            "an import of a file by its absolute path",
+        ),
+        (
+            "import { helper } from 'some-package';",
+            Ok("a.prisma"),
+            "a name from an unknown package is refused only where it is used",
+        ),
+    ] {
+        let text = format!("{head}\n{tail}");
+        let got = eval(&text).and_then(|e| e.schema.get());
+        match want {
+            Ok(schema) => assert_eq!(
+                got.unwrap_or_else(|e| panic!("{head}: {rule}: {e}"))
+                    .as_deref(),
+                Some(schema),
+                "{head}: {rule}"
+            ),
+            Err(code) => assert_eq!(got.expect_err(head).code(), code, "{head}: {rule}"),
+        }
+    }
+    // A computed key in a destructuring pattern is refused, whatever it computes to.
+    let e = eval("const { ['schema']: s } = { schema: 'b.prisma' };\nexport default { schema: s }")
+        .unwrap();
+    assert_eq!(e.schema.get().unwrap_err().code(), "PM1016");
+}
+
+// dotenv's options (dotenv's README, "Options": `path` a string or a list of files, where
+// the first file that sets a variable wins; `DOTENV_CONFIG_PATH` for `dotenv/config`), and
+// requires of modules that load nothing. Each row: the head of the file, the variables set
+// before it runs, the URL it gives, the `.env` files loaded.
+#[test]
+fn dotenv_options_and_requires() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join(".env"), "DOTENV_URL=postgresql://from@dotenv/db\n").unwrap();
+    std::fs::create_dir_all(d.join("env")).unwrap();
+    std::fs::write(
+        d.join("env/prod.env"),
+        "DOTENV_URL=postgresql://from@prod/db\n",
+    )
+    .unwrap();
+    let dotenv = Some("postgresql://from@dotenv/db");
+    let prod = Some("postgresql://from@prod/db");
+    let tail = "export default { datasource: { url: process.env.DOTENV_URL } }";
+    for (head, vars, url, files) in [
+        (
+            "import 'dotenv/config';",
+            &[("DOTENV_CONFIG_PATH", "env/prod.env")][..],
+            prod,
+            &["env/prod.env"][..],
+        ),
+        (
+            "import 'dotenv/config';",
+            &[("DOTENV_CONFIG_PATH", "")],
+            dotenv,
+            &[".env"],
+        ),
+        (
+            "import { config } from 'dotenv';\nconfig({ path: ['./env/prod.env', '.env'] });",
+            &[],
+            prod,
+            &["env/prod.env", ".env"],
+        ),
+        (
+            "import { config } from 'dotenv';\nconfig({ path: undefined });",
+            &[],
+            dotenv,
+            &[".env"],
+        ),
+        ("require('node:path');", &[], None, &[]),
+        ("import 'node:path';", &[], None, &[]),
+    ] {
+        let mut env = Env::default();
+        for (k, v) in vars {
+            env.set(k, v);
+        }
+        let e = evaluate(
+            &format!("{head}\n{tail}"),
+            &d.join("prisma.config.ts"),
+            "prisma.config.ts",
+            d,
+            d,
+            &mut env,
+        )
+        .unwrap_or_else(|e| panic!("{head}: {e}"));
+        assert_eq!(value(&e.url).as_deref(), url, "{head} {vars:?}");
+        assert_eq!(e.env_files, files, "{head} {vars:?}");
+    }
+}
+
+// A refused expression is shown on one line, cut to 80 characters (79 and `…`).
+#[test]
+fn excerpts_are_cut_at_80_characters() {
+    for (n, shown) in [
+        (75, format!("f('{}')", "x".repeat(75))),
+        (76, format!("f('{}…", "x".repeat(76))),
+    ] {
+        let call = format!("f('{}')", "x".repeat(n));
+        assert_eq!(call.chars().count(), n + 5);
+        let e = url(&format!(
+            "export default {{ datasource: {{ url: {call} }} }}"
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains(&format!("`{shown}` at")), "{n}: {e}");
+    }
+}
+
+// Where Prisma looks for its config (spec §8.3: `prisma.config.{js,ts,mjs,cjs,mts,cts}` in
+// the working directory, also `.config/prisma.*`; `--config` relative to the working
+// directory), and how paths in it resolve: against the config file's directory (§3.1,
+// §8.2), the project root for a file in `.config/`.
+#[test]
+fn the_config_file_is_found_where_prisma_looks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut env = Env::default();
+    assert_eq!(default_path(d), None, "no config file");
+    assert!(ConfigFile::find(d, None, &mut env).unwrap().is_none());
+
+    std::fs::create_dir(d.join(".config")).unwrap();
+    std::fs::write(
+        d.join(".config/prisma.ts"),
+        "export default { schema: 'db/schema.prisma', migrations: { path: './db/../m' } }",
+    )
+    .unwrap();
+    assert_eq!(default_path(d), Some(d.join(".config/prisma.ts")));
+    let c = ConfigFile::find(d, None, &mut env).unwrap().unwrap();
+    assert_eq!(c.path, d.join(".config/prisma.ts"));
+    assert_eq!(c.dir, d, "the project root, not .config");
+    let at = |p: &str| Some(d.join(p).display().to_string());
+    assert_eq!(value(&c.schema), at("db/schema.prisma"));
+    assert_eq!(value(&c.migrations), at("m"));
+
+    std::fs::write(d.join("prisma.config.js"), "export default {}").unwrap();
+    assert_eq!(
+        default_path(d),
+        Some(d.join("prisma.config.js")),
+        "the working directory before .config"
+    );
+    std::fs::write(d.join("prisma.config.ts"), "export default {}").unwrap();
+    assert_eq!(
+        default_path(d),
+        Some(d.join("prisma.config.ts")),
+        ".ts before .js"
+    );
+
+    let e = ConfigFile::find(d, Some(Path::new("nope.ts")), &mut env).unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "Config file not found at \"{}\"",
+            d.join("nope.ts").display()
+        )),
+        "{e}"
+    );
+    std::fs::create_dir(d.join("sub")).unwrap();
+    std::fs::write(d.join("sub/c.ts"), "export default { schema: 's.prisma' }").unwrap();
+    let c = ConfigFile::find(d, Some(Path::new("sub/c.ts")), &mut env)
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.path, d.join("sub/c.ts"));
+    assert_eq!(c.dir, d.join("sub"));
+    assert_eq!(value(&c.schema), at("sub/s.prisma"));
 }

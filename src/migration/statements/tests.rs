@@ -409,6 +409,11 @@ fn lexical_rules_for_statement_ends() {
             "an END at depth 0 closes nothing",
         ),
         (
+            "SELECT 1 AS case; SELECT 2;",
+            &["SELECT 1 AS case;", "SELECT 2;"],
+            "a CASE at depth 0 opens nothing (`AS case` is a column label: PostgreSQL's ColLabel takes reserved words)",
+        ),
+        (
             "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3;",
             &[
                 "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;",
@@ -577,6 +582,11 @@ fn lexical_rules_for_statement_ends() {
             "$$;$$; SELECT 2;",
             &["$$;$$;", "SELECT 2;"],
             "a dollar quote at the start of the script",
+        ),
+        (
+            "SELECT 1 AS a1$x$; SELECT 2;",
+            &["SELECT 1 AS a1$x$;", "SELECT 2;"],
+            "digits and $ continue an identifier (§4.1.1): a $ after a digit in a name opens no quote",
         ),
     ];
     for (script, expected, rule) in rows {
@@ -787,4 +797,28 @@ fn split_reason_rules() {
         split_reason(old, &split(old), true),
         Some(SplitReason::Statement("ALTER TYPE … ADD VALUE".to_owned()))
     );
+}
+
+// `words`, what the statement checks match on: the first `n` words, upper-cased, comments
+// and parenthesised option lists skipped. Each row: statement, n, the words, the rule.
+#[test]
+fn words_are_the_first_n_leading_words() {
+    let rows: &[(&str, usize, &[&str], &str)] = &[
+        (
+            "create index concurrently i on t (a)",
+            3,
+            &["CREATE", "INDEX", "CONCURRENTLY"],
+            "at most n words, upper-cased",
+        ),
+        (
+            "/* x */ -- y\nREINDEX (VERBOSE) TABLE CONCURRENTLY t",
+            4,
+            &["REINDEX", "TABLE", "CONCURRENTLY", "T"],
+            "comments and an option list in parentheses are skipped",
+        ),
+        ("VACUUM;", 6, &["VACUUM"], "fewer words than n"),
+    ];
+    for (statement, n, expected, rule) in rows {
+        assert_eq!(words(statement, *n), *expected, "{statement}: {rule}");
+    }
 }
