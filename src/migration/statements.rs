@@ -202,7 +202,8 @@ fn scan<'a>(script: &'a str, comments: &mut Vec<std::ops::Range<usize>>) -> Vec<
     out
 }
 
-/// The statement's leading words, upper-cased, comments and quoted parts skipped.
+/// The statement's leading words, upper-cased, comments and option lists skipped; a quoted
+/// name or a string is one word as written, so it never reads as a keyword.
 fn words(statement: &str, n: usize) -> Vec<String> {
     let b = statement.as_bytes();
     let mut out = Vec::new();
@@ -218,6 +219,20 @@ fn words(statement: &str, n: usize) -> Vec<String> {
                 i += 1;
             }
             out.push(statement[from..i].to_ascii_uppercase());
+        } else if b[i] == b'"' || b[i] == b'\'' {
+            // A quoted name or a string is one word that is never a keyword: `CREATE INDEX
+            // "concurrently" ON t (a)` names an index and builds it in the transaction. A
+            // doubled quote stays inside; one left open holds the rest.
+            let (quote, from) = (b[i], i);
+            i += 1;
+            while i < b.len() {
+                if b[i] == quote && b.get(i + 1) != Some(&quote) {
+                    i += 1;
+                    break;
+                }
+                i += if b[i] == quote { 2 } else { 1 };
+            }
+            out.push(statement[from..i].to_owned());
         } else if b[i] == b'(' {
             // REINDEX (VERBOSE) …: options in parentheses.
             i = find(b, i, b")").map_or(b.len(), |p| p + 1);

@@ -209,6 +209,21 @@ fn errors_without_position_and_non_transactional_statements() {
     );
     run(&p, &db.url(), &["migrate", "deploy"]).success();
     assert_eq!(db.count("SELECT count(*) AS n FROM pg_indexes WHERE indexname IN ('User_name_idx', 'User_id_idx2')"), 2);
+
+    // An index *named* concurrently is built in the file's one transaction: the file stays
+    // atomic, and its failure leaves nothing of it.
+    let db = TestDb::new("fail_named_cic");
+    let p = Project::new();
+    p.migration("20240101000000_init", INIT).migration(
+        "20240104000000_named",
+        "CREATE TABLE \"T\" (\"a\" INTEGER);\nCREATE INDEX \"concurrently\" ON \"T\"(\"a\");\nSELECT 1/0;\n",
+    );
+    run(&p, &db.url(), &["migrate", "deploy"]).failure();
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'T'"),
+        0,
+        "the failed file left its first statement behind: it did not run as one transaction"
+    );
 }
 
 // §3.3: a folder without migration.sql fails with P3015 when reached; earlier ones stay
