@@ -192,13 +192,7 @@ pub fn evaluate(
             .first()
             .map(|e| e.message.to_string())
             .unwrap_or_else(|| "syntax error".to_owned());
-        return Err(Error::own(
-            "PM1020",
-            format!(
-                "{}: cannot parse the config file: {what}. prismig reads it as TypeScript; fix the syntax (`npx prisma validate` shows the same)",
-                location(text, display, at as u32)
-            ),
-        ));
+        return Err(syntax_error(text, display, at as u32, &what));
     }
     let mut ev = Evaluator {
         text,
@@ -408,6 +402,17 @@ struct Evaluator<'t, 'e> {
     default_at: u32,
 }
 
+/// PM1020: the file does not load in Node (a SyntaxError), so Prisma refuses it too.
+fn syntax_error(text: &str, display: &str, at: u32, what: &str) -> Error {
+    Error::own(
+        "PM1020",
+        format!(
+            "{}: cannot parse the config file: {what}. prismig reads it as TypeScript; fix the syntax (`npx prisma validate` shows the same)",
+            location(text, display, at)
+        ),
+    )
+}
+
 fn module_value(source: &str) -> Option<JsVal> {
     Some(JsVal::Known(match source {
         "path" | "node:path" | "path/posix" | "node:path/posix" => Known::PathModule,
@@ -439,6 +444,22 @@ impl Evaluator<'_, '_> {
                 location(self.text, self.display, span.start)
             ),
         }
+    }
+
+    /// Node refuses a module with two default exports (SyntaxError: Duplicate export of
+    /// 'default'): the second one is PM1020, never "the last one wins".
+    fn set_default(&mut self, v: Eval, span: Span) -> Result<()> {
+        if self.default.is_some() {
+            return Err(syntax_error(
+                self.text,
+                self.display,
+                span.start,
+                "Duplicate export of 'default'",
+            ));
+        }
+        self.default = Some(v);
+        self.default_at = span.start;
+        Ok(())
     }
 
     fn whole_file(&self, r: Refusal) -> Error {
@@ -593,8 +614,7 @@ impl Evaluator<'_, '_> {
                             ModuleExportName::StringLiteral(n) => n.value.as_str(),
                         };
                         let v = self.identifier(local, s.span);
-                        self.default = Some(v);
-                        self.default_at = s.span.start;
+                        self.set_default(v, s.span)?;
                     }
                 }
                 Ok(())
@@ -607,15 +627,11 @@ impl Evaluator<'_, '_> {
                         "the default export is a function or a class, not a config object",
                     )),
                 };
-                self.default = Some(v);
-                self.default_at = export.span.start;
-                Ok(())
+                self.set_default(v, export.span)
             }
             Statement::TSExportAssignment(export) => {
                 let v = self.expr(&export.expression);
-                self.default = Some(v);
-                self.default_at = export.span.start;
-                Ok(())
+                self.set_default(v, export.span)
             }
             Statement::ExpressionStatement(s) => self.expression_statement(&s.expression),
             Statement::IfStatement(s) => {

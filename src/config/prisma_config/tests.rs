@@ -207,6 +207,34 @@ fn syntax_errors_and_missing_exports() {
     // with a `const` that has no initializer (a SyntaxError), so Prisma does too.
     let e = eval("const x;\nexport default {}").unwrap_err();
     assert_eq!(e.code(), "PM1020");
+    // Two default exports: Node refuses the module (SyntaxError: Duplicate export of
+    // 'default'); the last one never wins. Each pair of the three forms.
+    for (text, at) in [
+        (
+            "export default { schema: 'a.prisma' };\nexport default { schema: 'b.prisma' };",
+            "2:1",
+        ),
+        (
+            "const c = {};\nexport default c;\nexport { c as default };",
+            "3:10",
+        ),
+        (
+            "const c = {};\nexport { c as default };\nexport default c;",
+            "3:1",
+        ),
+        ("export default {};\nexport = {};", "2:1"),
+    ] {
+        let e = eval(text).unwrap_err();
+        assert_eq!(e.code(), "PM1020", "{text}");
+        assert!(
+            e.to_string().contains("Duplicate export of 'default'"),
+            "{text}: {e}"
+        );
+        assert!(
+            e.to_string().contains(&format!("prisma.config.ts:{at}")),
+            "{text}: {e}"
+        );
+    }
 }
 
 #[test]
