@@ -865,6 +865,42 @@ fn words_are_the_first_n_leading_words() {
             "comments and an option list in parentheses are skipped",
         ),
         ("VACUUM;", 6, &["VACUUM"], "fewer words than n"),
+        (
+            "a - b",
+            3,
+            &["A", "B"],
+            "a lone - is an operator, not a comment (PostgreSQL 4.1.5)",
+        ),
+        (
+            "a -b c",
+            3,
+            &["A", "B", "C"],
+            "- before a letter is not a comment",
+        ),
+        (
+            "a --b\nc",
+            3,
+            &["A", "C"],
+            "-- comments out the rest of the line",
+        ),
+        (
+            "x \"a\"\"b\" y",
+            3,
+            &["X", "\"a\"\"b\"", "Y"],
+            "a doubled quote stays inside one quoted name (PostgreSQL 4.1.1)",
+        ),
+        (
+            "x 'it''s' \"q\" y",
+            4,
+            &["X", "'it''s'", "\"q\"", "Y"],
+            "a string, then a quoted name: each one word as written",
+        ),
+        (
+            "x \"open y",
+            3,
+            &["X", "\"open y"],
+            "a quoted name left open holds the rest",
+        ),
     ];
     for (statement, n, expected, rule) in rows {
         assert_eq!(words(statement, *n), *expected, "{statement}: {rule}");
