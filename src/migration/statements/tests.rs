@@ -872,6 +872,12 @@ fn words_are_the_first_n_leading_words() {
             "a lone - is an operator, not a comment (PostgreSQL 4.1.5)",
         ),
         (
+            "a / b",
+            3,
+            &["A", "B"],
+            "a lone / is an operator, not a comment",
+        ),
+        (
             "a -b c",
             3,
             &["A", "B", "C"],
