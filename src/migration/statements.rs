@@ -49,6 +49,32 @@ fn dollar_tag_end(b: &[u8], i: usize) -> Option<usize> {
     None
 }
 
+/// The end (exclusive) of the string or quoted name opening at `i` (`'` or `"`): a doubled
+/// quote stays inside, `E'…'` also takes backslash escapes, and one left open runs to the end.
+fn quoted_end(b: &[u8], i: usize) -> usize {
+    let quote = b[i];
+    // E'…' allows backslash escapes; the E must start a token.
+    let escapes = quote == b'\''
+        && i >= 1
+        && (b[i - 1] == b'E' || b[i - 1] == b'e')
+        && (i < 2 || !is_ident_char(b[i - 2]));
+    let mut j = i + 1;
+    while j < b.len() {
+        if escapes && b[j] == b'\\' {
+            j += 2;
+        } else if b[j] == quote {
+            if b.get(j + 1) == Some(&quote) {
+                j += 2;
+            } else {
+                return j + 1;
+            }
+        } else {
+            j += 1;
+        }
+    }
+    b.len()
+}
+
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     haystack[from.min(haystack.len())..]
         .windows(needle.len())
@@ -118,44 +144,9 @@ fn scan<'a>(script: &'a str, comments: &mut Vec<std::ops::Range<usize>>) -> Vec<
                 }
                 comments.push(from..i.min(b.len()));
             }
-            b'\'' => {
+            b'\'' | b'"' => {
                 has_code = true;
-                // E'…' allows backslash escapes; the E must start a token.
-                let escapes = i >= 1
-                    && (b[i - 1] == b'E' || b[i - 1] == b'e')
-                    && (i < 2 || !is_ident_char(b[i - 2]));
-                i += 1;
-                while i < b.len() {
-                    if escapes && b[i] == b'\\' {
-                        i += 2;
-                    } else if b[i] == b'\'' {
-                        if b.get(i + 1) == Some(&b'\'') {
-                            i += 2;
-                        } else {
-                            i += 1;
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-                prev_word.clear();
-            }
-            b'"' => {
-                has_code = true;
-                i += 1;
-                while i < b.len() {
-                    if b[i] == b'"' {
-                        if b.get(i + 1) == Some(&b'"') {
-                            i += 2;
-                        } else {
-                            i += 1;
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = quoted_end(b, i);
                 prev_word.clear();
             }
             b'$' if (i == 0 || !is_ident_char(b[i - 1])) && dollar_tag_end(b, i).is_some() => {
@@ -221,17 +212,9 @@ fn words(statement: &str, n: usize) -> Vec<String> {
             out.push(statement[from..i].to_ascii_uppercase());
         } else if b[i] == b'"' || b[i] == b'\'' {
             // A quoted name or a string is one word that is never a keyword: `CREATE INDEX
-            // "concurrently" ON t (a)` names an index and builds it in the transaction. A
-            // doubled quote stays inside; one left open holds the rest.
-            let (quote, from) = (b[i], i);
-            i += 1;
-            while i < b.len() {
-                if b[i] == quote && b.get(i + 1) != Some(&quote) {
-                    i += 1;
-                    break;
-                }
-                i += if b[i] == quote { 2 } else { 1 };
-            }
+            // "concurrently" ON t (a)` names an index and builds it in the transaction.
+            let from = i;
+            i = quoted_end(b, i);
             out.push(statement[from..i].to_owned());
         } else if b[i] == b'(' {
             // REINDEX (VERBOSE) …: options in parentheses.

@@ -902,6 +902,12 @@ fn words_are_the_first_n_leading_words() {
             "a string, then a quoted name: each one word as written",
         ),
         (
+            "x E'it\\'s' \"q\" y",
+            5,
+            &["X", "E", "'it\\'s'", "\"q\"", "Y"],
+            "an E'…' string takes backslash escapes, as the splitter reads it",
+        ),
+        (
             "x \"open y",
             3,
             &["X", "\"open y"],
