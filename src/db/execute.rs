@@ -305,17 +305,8 @@ fn mysql(url: &crate::dburl::MysqlUrl, script: &str) -> Result<()> {
         }
     }
     let conn = Conn(conn);
-    let error = |c: *mut ffi::MYSQL| {
-        // SAFETY: c is live; mysql_error returns a NUL-terminated string it owns.
-        unsafe {
-            (
-                ffi::mysql_errno(c),
-                CStr::from_ptr(ffi::mysql_error(c))
-                    .to_string_lossy()
-                    .into_owned(),
-            )
-        }
-    };
+    // SAFETY: called on conn.0, which lives until the end of this function.
+    let error = |c: *mut ffi::MYSQL| unsafe { super::last_error(c) };
     let charset = cstring("utf8mb4")?;
     let timeout: c_uint = c_uint::try_from(url.connect_timeout).unwrap_or(c_uint::MAX);
     let host = cstring(url.host())?;

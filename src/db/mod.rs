@@ -15,7 +15,7 @@ mod mysql;
 #[cfg(feature = "mysql")]
 mod mysql_script;
 #[cfg(feature = "mysql")]
-pub(crate) use mysql_script::set_prisma_names;
+pub(crate) use mysql_script::{last_error, set_prisma_names};
 mod pg;
 mod pg_error;
 mod pg_script;

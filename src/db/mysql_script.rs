@@ -38,14 +38,23 @@ pub(crate) unsafe fn set_prisma_names(conn: *mut ffi::MYSQL) -> Result<(), (c_ui
     if unsafe { ffi::mysql_real_query(conn, PRISMA_NAMES.as_ptr().cast(), len) } == 0 {
         return Ok(());
     }
-    // SAFETY: as above; mysql_error returns a NUL-terminated string the handle owns.
+    // SAFETY: as above.
+    Err(unsafe { last_error(conn) })
+}
+
+/// The handle's last error number and message.
+///
+/// # Safety
+/// `conn` is a live handle.
+pub(crate) unsafe fn last_error(conn: *mut ffi::MYSQL) -> (c_uint, String) {
+    // SAFETY: the caller's handle is live; mysql_error returns a NUL-terminated string it owns.
     unsafe {
-        Err((
+        (
             ffi::mysql_errno(conn),
             CStr::from_ptr(ffi::mysql_error(conn))
                 .to_string_lossy()
                 .into_owned(),
-        ))
+        )
     }
 }
 
@@ -117,15 +126,8 @@ impl ScriptConnection {
     }
 
     fn error(&self) -> (c_uint, String) {
-        // SAFETY: conn is live; mysql_error returns a NUL-terminated string it owns.
-        unsafe {
-            (
-                ffi::mysql_errno(self.conn),
-                CStr::from_ptr(ffi::mysql_error(self.conn))
-                    .to_string_lossy()
-                    .into_owned(),
-            )
-        }
+        // SAFETY: conn is live for the connection's lifetime.
+        unsafe { last_error(self.conn) }
     }
 
     /// Runs one statement and returns the first column of its first row, if any.
