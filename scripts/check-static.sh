@@ -16,7 +16,7 @@ ensure_postgres
 ensure_mariadb
 bin=${PRISMIG_BIN:-$(scripts/build-static.sh)}
 size=$(stat -c %s "$bin")
-# The aim: 14 MiB stripped. 12.8 MiB (13,416,576 bytes) with the MySQL client library built
+# The aim: 14 MiB stripped. 12.8 MiB (13,416,992 bytes) with the MySQL client library built
 # with only the collations a utf8mb4 client can select (README, Building, has the parts).
 limit=$((14 * 1048576))
 echo "check-static: $bin, $size bytes ($(awk "BEGIN { printf \"%.2f\", $size / 1048576 }") MiB, stripped)"
@@ -120,24 +120,14 @@ else
     tls_port=${PRISMIG_TLS_MYSQL_PORT:-33071}
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
         -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" >/dev/null 2>&1
-    user_arg=()
-    [ "$(id -u)" = 0 ] && { chown -R mysql "$tls_dir"; user_arg=(--user=mysql); }
-    if (command -v mariadb-install-db && command -v mariadbd || ls /usr/sbin/mariadbd) >/dev/null 2>&1; then
-        mariadb-install-db --no-defaults "${user_arg[@]}" --datadir="$tls_dir/data" \
-            --auth-root-authentication-method=normal >/dev/null 2>&1
-        "$(command -v mariadbd || echo /usr/sbin/mariadbd)" --no-defaults "${user_arg[@]}" \
-            --datadir="$tls_dir/data" --port="$tls_port" --bind-address=127.0.0.1 \
-            --socket="$tls_dir/sock" --pid-file="$tls_dir/pid" --skip-log-bin \
-            --ssl-cert="$tls_dir/cert.pem" --ssl-key="$tls_dir/key.pem" >"$tls_dir/log" 2>&1 &
-        tls_pid=$!
-        for _ in $(seq 1 60); do
-            mysql_accepts 127.0.0.1 "$tls_port" root && break
-            sleep 0.5
-        done
-        tls_url="mysql://root@127.0.0.1:$tls_port"
-    fi
-    cleanup_tls() { kill "$tls_pid" 2>/dev/null || true; wait "$tls_pid" 2>/dev/null || true; rm -rf "$tls_dir"; }
+    cleanup_tls() {
+        kill "${LAUNCHED_MARIADB_PID:-}" 2>/dev/null || true
+        wait "${LAUNCHED_MARIADB_PID:-}" 2>/dev/null || true
+        rm -rf "$tls_dir"
+    }
     trap 'cleanup; cleanup_tls' EXIT
+    launch_mariadb "$tls_dir" "$tls_port" --ssl-cert="$tls_dir/cert.pem" --ssl-key="$tls_dir/key.pem" \
+        && tls_url="mysql://root@127.0.0.1:$tls_port"
 fi
 if [ -z "$tls_url" ] || [ "$(mysql_sql "$tls_url/mysql" "SELECT @@have_ssl" 2>/dev/null)" != YES ]; then
     echo "check-static: FAIL no MySQL/MariaDB server with TLS: the server of $MYSQL_URL has none, and" >&2

@@ -16,32 +16,41 @@ mysql_accepts() {
     fi
 }
 
-start_throwaway_mariadb() {
-    local install server dir port user=()
+launch_mariadb() {
+    # $1 an empty folder, $2 a port, then more server options. Starts a MariaDB of its own
+    # there (--no-defaults, root without a password, on 127.0.0.1) and sets
+    # LAUNCHED_MARIADB_PID. True once it accepts connections; false when the server binaries
+    # are missing or it does not start.
+    local dir=$1 port=$2 install server user=() i
+    shift 2
     install=$(command -v mariadb-install-db || command -v mysql_install_db) || return 1
     server=$(command -v mariadbd || ls /usr/sbin/mariadbd 2>/dev/null || command -v mysqld || ls /usr/sbin/mysqld 2>/dev/null) || return 1
-    port=${PRISMIG_TEST_MYSQL_PORT:-33069}
-    dir=$(mktemp -d /tmp/prismig-mariadb.XXXXXX)
     if [ "$(id -u)" = 0 ]; then
-        id mysql >/dev/null 2>&1 || { echo "scripts: running as root without a 'mysql' user; cannot start a throwaway MariaDB" >&2; return 1; }
-        chown mysql "$dir"
+        id mysql >/dev/null 2>&1 || { echo "scripts: running as root without a 'mysql' user; cannot start a MariaDB" >&2; return 1; }
+        chown -R mysql "$dir"
         user=(--user=mysql)
     fi
-    echo "scripts: starting a throwaway MariaDB in $dir on port $port" >&2
     "$install" --no-defaults "${user[@]}" --datadir="$dir/data" --auth-root-authentication-method=normal >/dev/null 2>&1 || return 1
     "$server" --no-defaults "${user[@]}" --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 \
         --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
-        >"$dir/log" 2>&1 &
-    PRISMIG_THROWAWAY_MARIADB="$dir"
-    PRISMIG_THROWAWAY_MARIADB_PID=$!
-    trap 'stop_throwaway_mariadb; stop_throwaway_cluster 2>/dev/null || true' EXIT
-    local i
+        "$@" >"$dir/log" 2>&1 &
+    LAUNCHED_MARIADB_PID=$!
     for i in $(seq 1 60); do
-        mysql_accepts 127.0.0.1 "$port" root && break
+        mysql_accepts 127.0.0.1 "$port" root && return 0
         sleep 0.5
     done
+    return 1
+}
+
+start_throwaway_mariadb() {
+    local port=${PRISMIG_TEST_MYSQL_PORT:-33069} rc=0
+    PRISMIG_THROWAWAY_MARIADB=$(mktemp -d /tmp/prismig-mariadb.XXXXXX)
+    trap 'stop_throwaway_mariadb; stop_throwaway_cluster 2>/dev/null || true' EXIT
+    echo "scripts: starting a throwaway MariaDB in $PRISMIG_THROWAWAY_MARIADB on port $port" >&2
+    launch_mariadb "$PRISMIG_THROWAWAY_MARIADB" "$port" || rc=$?
+    PRISMIG_THROWAWAY_MARIADB_PID=${LAUNCHED_MARIADB_PID:-}
     MYSQL_URL="mysql://root@127.0.0.1:$port/mysql"
-    mysql_accepts 127.0.0.1 "$port" root
+    return "$rc"
 }
 
 stop_throwaway_mariadb() {
