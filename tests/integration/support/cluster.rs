@@ -23,21 +23,16 @@ pub struct Cluster {
 }
 
 fn find_bin(name: &str) -> PathBuf {
-    let from_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
-    from_path
-        .or_else(|| {
-            let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-                .ok()?
-                .filter_map(|e| e.ok().map(|e| e.path().join("bin").join(name)))
-                .filter(|p| p.is_file())
-                .collect();
-            found.sort();
-            found.pop()
+    // Debian keeps the server binaries per version: the newest first.
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+                .collect()
         })
+        .unwrap_or_default();
+    versions.sort();
+    versions.reverse();
+    super::find_bin(name, &versions)
         .unwrap_or_else(|| panic!("{name} not found: the TLS tests start their own PostgreSQL cluster and need the server binaries (apt-get install postgresql)"))
 }
 

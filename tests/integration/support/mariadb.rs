@@ -15,17 +15,9 @@ pub struct Mariadb {
 }
 
 fn find_bin(names: &[&str]) -> PathBuf {
-    let dirs = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default();
     names
         .iter()
-        .flat_map(|n| {
-            dirs.iter()
-                .map(move |d| d.join(n))
-                .chain([PathBuf::from("/usr/sbin").join(n)])
-        })
-        .find(|p| p.is_file())
+        .find_map(|n| super::find_bin(n, &[PathBuf::from("/usr/sbin")]))
         .unwrap_or_else(|| panic!("none of {names:?} found: this test starts its own MariaDB server and needs the server binaries (apt-get install mariadb-server)"))
 }
 

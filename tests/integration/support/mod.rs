@@ -12,6 +12,18 @@ pub mod wait;
 pub use db::TestDb;
 pub use project::Project;
 
+/// The file `name` in the first of PATH's folders, then of `dirs`, that holds it: the server
+/// binaries of tests that start a database of their own.
+pub fn find_bin(name: &str, dirs: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    path.iter()
+        .chain(dirs)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
 /// Prisma's init migration of the transcripts' example project.
 pub const INIT: &str = "CREATE TABLE \"User\" (\"id\" TEXT NOT NULL, \"name\" TEXT NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n";
 pub const ADD_POST: &str = "-- CreateTable\nCREATE TABLE \"Post\" (\n    \"id\" SERIAL NOT NULL,\n    \"title\" TEXT NOT NULL,\n    \"authorId\" TEXT NOT NULL,\n\n    CONSTRAINT \"Post_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- AddForeignKey\nALTER TABLE \"Post\" ADD CONSTRAINT \"Post_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"User\"(\"id\") ON DELETE RESTRICT ON UPDATE CASCADE;\n";
